@@ -1,0 +1,95 @@
+"""Set up the course and open it, or set it up and run its tests: one command each.
+
+    python3.11 quickstart.py lab     # make .venv, install, open the course in JupyterLab
+    python3.11 quickstart.py test    # make .venv, install with the test extras, run the tests
+
+Options after the command go to JupyterLab or to pytest, for example
+``python3.11 quickstart.py lab --no-browser --ip 0.0.0.0 --port 8888`` on a server, or
+``python3.11 quickstart.py test -k 02-recurrent-networks``.
+
+Only the standard library is used here, so it runs on a fresh Python 3.11.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
+WORK = Path(os.environ.get("COURSE_WORK", ROOT / "my-work"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def say(message: str) -> None:
+    print(f"[quickstart] {message}", flush=True)
+
+
+def ensure_python() -> None:
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(
+            f"This course needs Python 3.11 (TensorFlow and nbgrader are pinned for it); "
+            f"this is Python {sys.version.split()[0]}. Run it as `python3.11 quickstart.py ...` "
+            "or create the conda environment in environment.yml."
+        )
+
+
+def ensure_environment(extras: str) -> None:
+    """Create .venv and install the course into it, unless it is already up to date."""
+    if not PYTHON.exists():
+        say(f"creating the virtual environment {VENV}")
+        venv.create(VENV, with_pip=True)
+    stamp = VENV / f".installed{extras or '-base'}"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    say("installing the course and its dependencies (the first time takes a few minutes)")
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    target = f"{ROOT}[{extras}]" if extras else str(ROOT)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", target], check=True)
+    stamp.write_text(wanted)
+
+
+def copy_lessons() -> None:
+    """Give the learner a working copy of every lesson; never overwrite their work."""
+    for lesson in sorted((ROOT / "course").iterdir()):
+        if lesson.is_dir() and not (WORK / lesson.name).exists():
+            shutil.copytree(lesson, WORK / lesson.name)
+            say(f"copied {lesson.name} into {WORK}")
+
+
+def lab(args: list[str]) -> int:
+    if "--no-install" in args:
+        args.remove("--no-install")
+    else:
+        ensure_environment("")
+    copy_lessons()
+    say(f"opening JupyterLab in {WORK} (stop it with Ctrl+C)")
+    command = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={WORK}", *args]
+    return subprocess.call(command, cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    ensure_environment("test")
+    command = [PYTHON, "-m", "pytest", "-n", "auto", "--dist", "loadgroup", *args]
+    say("running: " + " ".join(str(c) for c in command))
+    return subprocess.call(command, cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    ensure_python()
+    if not argv or argv[0] not in {"lab", "test"}:
+        print(__doc__)
+        return 2
+    command, args = argv[0], list(argv[1:])
+    return lab(args) if command == "lab" else test(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

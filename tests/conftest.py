@@ -1,0 +1,31 @@
+"""Test-run wide settings and the grading gate's summary table."""
+
+from __future__ import annotations
+
+import os
+
+# Quiet TensorFlow in the test process too (lessonkit does the same at import).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+_GATE_COLUMNS = ["reference", "untouched", "wrong caught", "alternates accepted"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what the grading gate counted, one row per lesson (xdist passes these along)."""
+    rows: dict[str, dict[str, str]] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", []):
+                if name == "gate":
+                    lesson, column, figure = value
+                    rows.setdefault(lesson, {})[column] = figure
+    if not rows:
+        return
+    terminalreporter.section("grading gate")
+    width = max(len(lesson) for lesson in rows) + 2
+    header = "lesson".ljust(width) + "".join(c.rjust(22) for c in _GATE_COLUMNS)
+    terminalreporter.write_line(header)
+    for lesson in sorted(rows):
+        cells = "".join(rows[lesson].get(c, "-").rjust(22) for c in _GATE_COLUMNS)
+        terminalreporter.write_line(lesson.ljust(width) + cells)

@@ -1,0 +1,193 @@
+"""Shared machinery for the tests that grade notebooks with the real nbgrader commands.
+
+Everything happens in a temporary copy of the course: the repository tree is only read.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+VARIANTS_DIR = ROOT / "tests" / "variants"
+SOLUTION_BEGIN = "### BEGIN SOLUTION"
+SOLUTION_END = "### END SOLUTION"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+
+def notebook_path(base: Path, lesson: str) -> Path:
+    return base / lesson / f"{lesson}.ipynb"
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def answer_cells(nb) -> dict[str, nbformat.NotebookNode]:
+    """The autograded answer cells of a notebook, by grade_id."""
+    return {
+        nbgrader_meta(c)["grade_id"]: c
+        for c in nb.cells
+        if nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")
+        and c.cell_type == "code"
+    }
+
+
+def graded_test_cells(nb) -> dict[str, nbformat.NotebookNode]:
+    """The autograded test cells of a notebook, by grade_id."""
+    return {
+        nbgrader_meta(c)["grade_id"]: c
+        for c in nb.cells
+        if nbgrader_meta(c).get("grade") and c.cell_type == "code"
+    }
+
+
+def function_of(test_id: str, functions: list[str]) -> str | None:
+    """The graded function a test cell belongs to: ``test_<fn>`` or ``test_<fn>_<suffix>``.
+
+    The longest matching name wins, so ``test_relu_grad_hidden`` belongs to ``relu_grad``
+    and not to ``relu``. Test cells of trained outcomes belong to no function.
+    """
+    matches = [
+        fn for fn in functions
+        if test_id == f"test_{fn}" or test_id.startswith(f"test_{fn}_")
+    ]
+    return max(matches, key=len) if matches else None
+
+
+def strip_markers(source: str, begin: str, end: str, keep_inside: bool) -> str:
+    """Remove nbgrader's begin/end marker lines, keeping or dropping what lies between."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == begin:
+            inside = True
+            continue
+        if line.strip() == end:
+            inside = False
+            continue
+        if keep_inside or not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def marked_lines(source: str, begin: str, end: str) -> list[str]:
+    """The non-blank lines between nbgrader's begin/end markers."""
+    inside_only = strip_markers(source, begin, end, keep_inside=True).splitlines()
+    outside = set(strip_markers(source, begin, end, keep_inside=False).splitlines())
+    return [line for line in inside_only if line.strip() and line not in outside]
+
+
+@dataclass
+class Variant:
+    function: str
+    kind: str  # "alternate" or "wrong"
+    note: str
+    source: str
+
+
+@dataclass
+class Variants:
+    alternate: dict[str, list[Variant]] = field(default_factory=dict)
+    wrong: dict[str, list[Variant]] = field(default_factory=dict)
+
+
+_MARKER = re.compile(r"^# %% (?P<fn>\w+) (?P<kind>alternate|wrong)\s*:?\s*(?P<note>.*)$")
+
+
+def read_variants(lesson: str) -> Variants:
+    """Parse ``tests/variants/<lesson>.py`` into alternate and wrong versions per function."""
+    text = (VARIANTS_DIR / f"{lesson}.py").read_text()
+    variants = Variants()
+    current: Variant | None = None
+    lines: list[str] = []
+
+    def flush():
+        if current is not None:
+            current.source = "\n".join(lines).strip() + "\n"
+            getattr(variants, current.kind).setdefault(current.function, []).append(current)
+
+    for line in text.splitlines():
+        match = _MARKER.match(line)
+        if match:
+            flush()
+            current = Variant(match["fn"], match["kind"], match["note"].strip(), "")
+            lines = []
+        elif current is not None:
+            lines.append(line)
+    flush()
+    return variants
+
+
+def with_answers(release_nb, answers: dict[str, str]):
+    """A copy of the released notebook with the given answer cells' sources replaced."""
+    nb = copy.deepcopy(release_nb)
+    for cell in nb.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in answers and cell.cell_type == "code":
+            cell.source = answers[grade_id]
+    return nb
+
+
+def reference_answers(solution_nb) -> dict[str, str]:
+    """The reference answers, as a learner would type them (marker lines removed)."""
+    return {
+        grade_id: strip_markers(cell.source, SOLUTION_BEGIN, SOLUTION_END, keep_inside=True)
+        for grade_id, cell in answer_cells(solution_nb).items()
+    }
+
+
+def make_course_copy(dest: Path, lessons: list[str]) -> Path:
+    """A throw-away copy of the course (config and the lessons' sources) in ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for lesson in lessons:
+        shutil.copytree(ROOT / "solutions" / lesson, dest / "solutions" / lesson,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return dest
+
+
+def nbgrader(course: Path, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """Run a real nbgrader command in ``course``; fail loudly with its log if it fails."""
+    env = dict(os.environ)
+    env.pop("NBGRADER_DB_URL", None)
+    env.pop("NBGRADER_EXCHANGE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+def submit_locally(course: Path, lesson: str, student: str, nb) -> Path:
+    """Put a notebook where ``nbgrader collect`` would: submitted/<student>/<lesson>/."""
+    path = notebook_path(course / "submitted" / student, lesson)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def cell_scores(course: Path, lesson: str, student: str) -> dict[str, tuple[float, float]]:
+    """``{grade_id: (score, max_score)}`` of every autograded test cell, from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        submission = gb.find_submission_notebook(lesson, lesson, student)
+        return {g.name: (float(g.score), float(g.max_score)) for g in submission.grades}

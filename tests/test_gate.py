@@ -1,0 +1,203 @@
+"""The grading gate: every lesson, through the real nbgrader commands.
+
+For each lesson, in a temporary copy of the course, ``nbgrader generate_assignment``
+makes the learner copy, and one ``nbgrader autograde`` run grades a handful of
+submissions at once:
+
+- ``reference``: the released notebook with the reference answers typed in;
+- ``untouched``: the released notebook as a learner receives it;
+- ``wrong-K``: every function replaced by its K-th known wrong version at once
+  (each function has its own tests, so one submission checks them all);
+- ``alternate-K``: every function replaced by a correct but differently written version.
+"""
+
+from __future__ import annotations
+
+import filecmp
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from curriculum import GRADED_FUNCTIONS, LESSONS
+from grading import (
+    HIDDEN_BEGIN,
+    HIDDEN_END,
+    ROOT,
+    SOLUTION_BEGIN,
+    SOLUTION_END,
+    Variants,
+    answer_cells,
+    cell_scores,
+    function_of,
+    graded_test_cells,
+    make_course_copy,
+    marked_lines,
+    nbgrader,
+    notebook_path,
+    read_notebook,
+    read_variants,
+    reference_answers,
+    submit_locally,
+    with_answers,
+)
+
+pytestmark = pytest.mark.gate
+
+
+@dataclass
+class GateRun:
+    lesson: str
+    course: Path
+    functions: list[str]
+    solution: object
+    release: object
+    variants: Variants
+    scores: dict[str, dict[str, tuple[float, float]]]  # student -> grade_id -> (score, max)
+    log: str
+
+    def autograded(self, student: str):
+        return read_notebook(notebook_path(self.course / "autograded" / student, self.lesson))
+
+    def function_score(self, student: str, fn: str) -> tuple[float, float]:
+        cells = [v for k, v in self.scores[student].items() if function_of(k, self.functions) == fn]
+        return sum(s for s, _ in cells), sum(m for _, m in cells)
+
+    def total(self, student: str) -> tuple[float, float]:
+        return (sum(s for s, _ in self.scores[student].values()),
+                sum(m for _, m in self.scores[student].values()))
+
+
+def _variant_sets(variants: dict, functions: list[str]) -> list[dict[str, str]]:
+    """Submission K carries the K-th version of every function that has one."""
+    count = max((len(variants.get(fn, [])) for fn in functions), default=0)
+    return [
+        {fn: variants[fn][k].source for fn in functions if len(variants.get(fn, [])) > k}
+        for k in range(count)
+    ]
+
+
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(lesson, marks=pytest.mark.xdist_group(lesson)) for lesson in LESSONS],
+)
+def gate(request, tmp_path_factory) -> GateRun:
+    lesson = request.param
+    functions = GRADED_FUNCTIONS[lesson]
+    course = make_course_copy(tmp_path_factory.mktemp(f"gate-{lesson}"), [lesson])
+    nbgrader(course, "generate_assignment", lesson, "--force")
+
+    solution = read_notebook(notebook_path(course / "solutions", lesson))
+    release = read_notebook(notebook_path(course / "course", lesson))
+    variants = read_variants(lesson)
+
+    reference = reference_answers(solution)
+    submissions = {"reference": with_answers(release, reference), "untouched": release}
+    for kind in ("wrong", "alternate"):
+        for k, answers in enumerate(_variant_sets(getattr(variants, kind), functions), 1):
+            submissions[f"{kind}-{k}"] = with_answers(release, {**reference, **answers})
+    for student, nb in submissions.items():
+        submit_locally(course, lesson, student, nb)
+
+    result = nbgrader(course, "autograde", lesson, "--force")
+    scores = {student: cell_scores(course, lesson, student) for student in submissions}
+    return GateRun(lesson, course, functions, solution, release, variants, scores,
+                   result.stdout + result.stderr)
+
+
+def test_release_is_what_nbgrader_generates(gate: GateRun):
+    """course/<lesson> is exactly what generate_assignment makes from solutions/<lesson>."""
+    committed = ROOT / "course" / gate.lesson
+    generated = gate.course / "course" / gate.lesson
+    assert committed.is_dir(), f"{committed} is missing: run nbgrader generate_assignment"
+    compare = filecmp.dircmp(committed, generated, ignore=[".ipynb_checkpoints", "__pycache__"])
+    stale = compare.left_only + compare.right_only
+    differ = [name for name in compare.common_files
+              if (committed / name).read_bytes() != (generated / name).read_bytes()]
+    assert not stale and not differ, (
+        f"course/{gate.lesson} has drifted from solutions/{gate.lesson} "
+        f"(only on one side: {stale}, different: {differ}); regenerate it with "
+        f"`nbgrader generate_assignment {gate.lesson} --force`"
+    )
+
+
+def test_release_hides_solutions_and_hidden_tests(gate: GateRun):
+    released_answers = answer_cells(gate.release)
+    released_tests = graded_test_cells(gate.release)
+    text = "\n".join(c.source for c in gate.release.cells)
+    for marker in (SOLUTION_BEGIN, SOLUTION_END, HIDDEN_BEGIN, HIDDEN_END):
+        assert marker not in text
+    assert sorted(released_answers) == sorted(gate.functions), "one answer cell per function"
+    for grade_id, cell in answer_cells(gate.solution).items():
+        stub = released_answers[grade_id].source
+        assert "raise NotImplementedError()" in stub, f"{grade_id}: the stub should raise"
+        leaked = [line for line in marked_lines(cell.source, SOLUTION_BEGIN, SOLUTION_END)
+                  if len(line.strip()) > 12 and line in stub.splitlines()]
+        assert not leaked, f"{grade_id}: solution lines in the release: {leaked}"
+    for grade_id, cell in graded_test_cells(gate.solution).items():
+        hidden = marked_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END)
+        shown = released_tests[grade_id].source.splitlines()
+        leaked = [line for line in hidden if len(line.strip()) > 12 and line in shown]
+        assert not leaked, f"{grade_id}: hidden test lines in the release: {leaked}"
+
+
+def test_reference_answers_get_full_marks_and_run_cleanly(gate: GateRun, record_property):
+    score, maximum = gate.total("reference")
+    record_property("gate", (gate.lesson, "reference", f"{score:g}/{maximum:g}"))
+    assert maximum > 0
+    lost = {k: v for k, v in gate.scores["reference"].items() if v[0] < v[1]}
+    assert not lost, f"the reference answers lose points in {lost}\n{gate.log[-3000:]}"
+    for i, cell in enumerate(gate.autograded("reference").cells):
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", (
+                f"cell {i} raised {output.ename}: {output.evalue}\n{cell.source[:500]}"
+            )
+            assert not (output.output_type == "stream" and output.name == "stderr"), (
+                f"cell {i} wrote to stderr:\n{output.text[:1000]}"
+            )
+
+
+def test_untouched_release_scores_zero(gate: GateRun, record_property):
+    score, maximum = gate.total("untouched")
+    record_property("gate", (gate.lesson, "untouched", f"{score:g}/{maximum:g}"))
+    earned = {k: v for k, v in gate.scores["untouched"].items() if v[0] > 0}
+    assert not earned, f"the untouched release earns points in {earned}"
+
+
+def test_wrong_versions_are_caught(gate: GateRun, record_property):
+    problems, caught, total = [], 0, 0
+    for fn in gate.functions:
+        versions = gate.variants.wrong.get(fn, [])
+        if len(versions) < 2:
+            problems.append(f"{fn}: {len(versions)} wrong versions in tests/variants (need 2)")
+        for k, version in enumerate(versions, 1):
+            total += 1
+            score, maximum = gate.function_score(f"wrong-{k}", fn)
+            if maximum == 0:
+                problems.append(f"{fn}: no test cells named test_{fn}...")
+            elif score < maximum:
+                caught += 1
+            else:
+                problems.append(f"{fn}: wrong version '{version.note}' gets full marks")
+    record_property("gate", (gate.lesson, "wrong caught", f"{caught}/{total}"))
+    assert not problems, "\n".join(problems)
+
+
+def test_alternates_get_full_marks(gate: GateRun, record_property):
+    problems, accepted, total = [], 0, 0
+    for fn in gate.functions:
+        versions = gate.variants.alternate.get(fn, [])
+        if not versions:
+            problems.append(f"{fn}: no alternate version in tests/variants")
+        for k, version in enumerate(versions, 1):
+            total += 1
+            score, maximum = gate.function_score(f"alternate-{k}", fn)
+            if maximum > 0 and score == maximum:
+                accepted += 1
+            else:
+                problems.append(f"{fn}: alternate '{version.note}' gets {score:g}/{maximum:g}")
+    for k in range(1, 1 + max((len(v) for v in gate.variants.alternate.values()), default=0)):
+        score, maximum = gate.total(f"alternate-{k}")
+        if score < maximum:
+            problems.append(f"alternate-{k} loses points overall: {score:g}/{maximum:g}")
+    record_property("gate", (gate.lesson, "alternates accepted", f"{accepted}/{total}"))
+    assert not problems, "\n".join(problems)
