@@ -16,7 +16,17 @@ c.CourseDirectory.course_id = "rnn-course"
 c.CourseDirectory.root = str(HERE)
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "course"
-c.CourseDirectory.db_url = os.environ.get("NBGRADER_DB_URL", f"sqlite:///{HERE / 'gradebook.db'}")
+# SQLite waits up to 60 s for a lock, so that several graders (python -m classroom.autograde)
+# can write at once; a class with several instructors sets NBGRADER_DB_URL (PostgreSQL).
+c.CourseDirectory.db_url = os.environ.get(
+    "NBGRADER_DB_URL", f"sqlite:///{HERE / 'gradebook.db'}?timeout=60"
+)
+# Nothing importable from a submission reaches the grading kernel's folder: a learner's own
+# `lessonkit.py` (or `numpy.py`) cannot stand in for the real package during grading.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+    "*.py", "*.pth", "*.so", "*.pyd", "*.egg-link",
+]
 # One machine out of the box: the exchange lives beside the course and needs no root.
 # A shared deployment sets NBGRADER_EXCHANGE (e.g. /srv/nbgrader/exchange).
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", str(HERE / "exchange"))
@@ -25,9 +35,36 @@ c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", str(HERE / "exchange"))
 # 60 s leaves room for a loaded grading machine while an endless loop costs a minute at most.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+# After a cell's reply, how long to wait for its last output. nbclient's 4 s default fails
+# whole submissions on a busy grading machine (a TensorFlow import under load).
+c.Execute.iopub_timeout = 30
 
 # A test cell the learner deleted is put back and graded (otherwise it is silently skipped).
 c.OverwriteCells.add_missing_cells = True
+
+# Autograde as nbgrader does, plus a cap on the size of any output (a submission that
+# prints a gigabyte on one line must not be stored, nor shown back as feedback).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "classroom.preprocessors.LimitOutputSize",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback says which tests failed and why, without showing hidden test code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "classroom.preprocessors.HideHiddenTests",
+]
+
+# `nbgrader export` adds status and problems columns: a submission that could not be
+# graded shows as "grading failed", not as a silent 0.
+c.ExportApp.plugin_class = "classroom.export.StatusCsvExporter"
 
 # TensorFlow's own log lines on stderr must not zero a test cell (autograde only;
 # lessonkit already silences them at import, this is the second line of defence).

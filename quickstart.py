@@ -58,6 +58,7 @@ def ensure_environment(extras: str) -> None:
 
 def copy_lessons() -> None:
     """Give the learner a working copy of every lesson; never overwrite their work."""
+    WORK.mkdir(parents=True, exist_ok=True)
     for lesson in sorted((ROOT / "course").iterdir()):
         if lesson.is_dir() and not (WORK / lesson.name).exists():
             shutil.copytree(lesson, WORK / lesson.name)
@@ -72,7 +73,10 @@ def lab(args: list[str]) -> int:
     copy_lessons()
     say(f"opening JupyterLab in {WORK} (stop it with Ctrl+C)")
     command = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={WORK}", *args]
-    return subprocess.call(command, cwd=ROOT)
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        say("running as root (a container or a CI machine?): adding --allow-root")
+        command.append("--allow-root")
+    return subprocess.call(command, cwd=WORK)
 
 
 def test(args: list[str]) -> int:

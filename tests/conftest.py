@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 # Quiet TensorFlow in the test process too (lessonkit does the same at import).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# nbgrader runs helper programs (alembic, jupyter) found on PATH: use this environment's,
+# even when the tests are started as `.venv/bin/python -m pytest` without activating it.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 _GATE_COLUMNS = ["reference", "untouched", "wrong caught", "alternates accepted"]
 

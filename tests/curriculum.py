@@ -18,6 +18,14 @@ GRADED_FUNCTIONS: dict[str, list[str]] = {
     "03-training-rnns": ["rnn_backward", "clip_by_global_norm", "adding_baseline_mse"],
     "04-lstm": ["lstm_cell_forward", "lstm_forward", "lstm_param_count"],
     "05-gru": ["gru_cell_forward", "gru_forward", "gru_param_count"],
+    "06-deep-bidirectional": [
+        "bidirectional_rnn_forward", "build_stacked_model", "build_bidirectional_model",
+    ],
+    "07-attention": ["softmax", "dot_product_attention", "additive_attention"],
+    "08-applications": [
+        "build_vocab", "encode", "decode", "sample_with_temperature", "perplexity",
+        "anomaly_threshold", "detect_anomalies",
+    ],
 }
 
 LESSONS = sorted(GRADED_FUNCTIONS)

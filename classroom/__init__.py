@@ -1,0 +1,15 @@
+"""classroom: the few tools an instructor needs where nbgrader alone falls short.
+
+- ``python -m classroom.validate NOTEBOOK...``: like ``nbgrader validate``, but exits
+  non-zero when a test fails, so scripts and CI can rely on it.
+- ``python -m classroom.autograde ASSIGNMENT --jobs N``: ``nbgrader autograde``, one
+  submission per process on all cores, with a time limit per submission and a report
+  of every failure.
+- ``classroom.export.StatusCsvExporter`` (the course's default for ``nbgrader export``):
+  nbgrader's CSV plus ``status`` and ``problems`` columns, so a submission that could not
+  be graded is visible instead of a silent 0.
+- ``classroom.preprocessors``: feedback that says which tests failed and why without
+  showing hidden test code, and a cap on the size of any cell output.
+
+Learners never need this package; lessons never import it.
+"""

@@ -1,0 +1,16 @@
+"""The course's nbgrader configuration, loaded the way nbgrader loads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+
+def load_course_config(root: Path | str = ".") -> Config:
+    """``nbgrader_config.py`` of the course in ``root`` (an empty config if there is none)."""
+    root = Path(root).resolve()
+    if not (root / "nbgrader_config.py").exists():
+        return Config()
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()

@@ -1,0 +1,100 @@
+"""What happened to one learner's submission: graded, failed, missing, and why.
+
+The parallel autograder writes a report per submission in
+``grading-reports/<assignment>/<student>.json``; the exporter reads them, and falls back
+on the course folders when a submission was graded with plain ``nbgrader autograde``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+REPORTS = "grading-reports"
+
+# What nbgrader's log says, and what the instructor should read instead.
+_REASONS = [
+    (r"No notebooks were matched", "the submission contains no notebook"),
+    (r"DeadKernelError|Kernel died|kernel died", "the kernel died while running the notebook "
+     "(it exited, crashed or ran out of memory)"),
+    (r"NotJSONError|JSONDecodeError|Notebook does not appear to be JSON|Unreadable Notebook|"
+     r"is not valid JSON", "the notebook file is not a valid notebook (not JSON)"),
+    (r"ValidationError|validation error", "the notebook does not follow the notebook format"),
+    (r"CellTimeoutError", "a cell ran longer than the time limit"),
+    (r"No such file|does not exist", "a file that grading needs does not exist"),
+]
+
+
+@dataclass
+class Report:
+    """The outcome of grading one submission."""
+
+    assignment: str
+    student: str
+    ok: bool
+    reason: str = ""
+    seconds: float = 0.0
+    returncode: int | None = None
+    log_tail: list[str] = field(default_factory=list)
+
+    def save(self, root: Path) -> Path:
+        path = Path(root) / REPORTS / self.assignment / f"{self.student}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=1))
+        return path
+
+    @classmethod
+    def load(cls, root: Path, assignment: str, student: str) -> Report | None:
+        path = Path(root) / REPORTS / assignment / f"{student}.json"
+        if not path.exists():
+            return None
+        return cls(**json.loads(path.read_text()))
+
+
+def explain_failure(log: str) -> str:
+    """The reason a failed ``nbgrader autograde`` gives, in words an instructor can act on."""
+    for pattern, reason in _REASONS:
+        if re.search(pattern, log):
+            return reason
+    errors = [line.strip() for line in log.splitlines() if "ERROR" in line or "Error" in line]
+    return errors[-1][:300] if errors else "nbgrader could not grade it (see its log)"
+
+
+def notebook_problems(autograded: Path) -> list[str]:
+    """Problems visible in autograded notebooks: cells that timed out, outputs that were cut."""
+    problems = []
+    for path in sorted(autograded.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        timed_out = sum(
+            any(o.output_type == "error" and o.get("ename") == "CellTimeoutError"
+                for o in cell.get("outputs", []))
+            for cell in nb.cells if cell.cell_type == "code"
+        )
+        if timed_out:
+            problems.append(f"{path.stem}: {timed_out} cell(s) hit the time limit")
+    return problems
+
+
+def submission_status(root: Path, assignment: str, student: str,
+                      notebooks: list[str]) -> tuple[str, list[str]]:
+    """``(status, problems)`` of one learner's submission of one assignment.
+
+    status is one of ``graded``, ``grading failed``, ``not graded``, ``not submitted``.
+    """
+    root = Path(root)
+    submitted = root / "submitted" / student / assignment
+    autograded = root / "autograded" / student / assignment
+    report = Report.load(root, assignment, student)
+    if not submitted.is_dir():
+        return "not submitted", []
+    problems = [f"{name}.ipynb is missing from the submission" for name in notebooks
+                if not (submitted / f"{name}.ipynb").exists()]
+    if report is not None and not report.ok:
+        return "grading failed", [report.reason, *problems]
+    if not autograded.is_dir():
+        return "not graded", ["no autograded copy: autograde failed or has not run", *problems]
+    return "graded", problems + notebook_problems(autograded)

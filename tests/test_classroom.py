@@ -1,0 +1,91 @@
+"""The instructor's tools that close nbgrader's gaps (classroom/)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from grading import ROOT, make_course_copy, nbgrader, read_notebook, reference_answers, with_answers
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from classroom.preprocessors import HideHiddenTests, LimitOutputSize
+from classroom.status import explain_failure, submission_status
+
+
+def _test_cell(source, outputs):
+    cell = new_code_cell(source, outputs=outputs)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_f_hidden", "points": 2,
+                                 "locked": True, "solution": False, "schema_version": 3}
+    return cell
+
+
+def test_hidden_test_code_is_hidden_but_the_reason_is_kept():
+    error = new_output("error", ename="AssertionError", evalue="f(x) is off in 3 of 4 entries",
+                       traceback=["Traceback", "check_close(f(secret_input), 42)", "Assert..."])
+    source = ("# visible part\n### BEGIN HIDDEN TESTS\nsecret_input = 7\n"
+              "check_close(f(secret_input), 42)\n### END HIDDEN TESTS\nprint('after')")
+    nb = new_notebook(cells=[_test_cell(source, [error]), new_code_cell("secret_input = 1")])
+    nb, _ = HideHiddenTests().preprocess(nb, {})
+    hidden = nb.cells[0]
+    assert "secret_input" not in hidden.source and "check_close" not in hidden.source
+    assert "# visible part" in hidden.source and "print('after')" in hidden.source
+    assert hidden.outputs[0].traceback == ["AssertionError: f(x) is off in 3 of 4 entries"]
+    assert nb.cells[1].source == "secret_input = 1"  # not a test cell: untouched
+
+
+def test_outputs_are_capped_in_size():
+    big = "y" * 500_000
+    cell = new_code_cell("print(...)", outputs=[
+        new_output("stream", name="stdout", text=big),
+        new_output("execute_result", data={"text/plain": big, "image/png": big}),
+        new_output("error", ename="E", evalue=big, traceback=[big] * 200),
+    ])
+    nb, _ = LimitOutputSize(max_chars=1000).preprocess(new_notebook(cells=[cell]), {})
+    stream, result, error = nb.cells[0].outputs
+    assert len(stream.text) < 1200 and "499,000 more characters" in stream.text
+    assert len(result.data["text/plain"]) < 1200 and "image/png" not in result.data
+    assert len(error.evalue) < 1200 and len(error.traceback) == 50
+
+
+@pytest.mark.parametrize("log, reason", [
+    ("DeadKernelError: Kernel died", "kernel died"),
+    ("nbformat.reader.NotJSONError: Notebook does not appear to be JSON", "not JSON"),
+    ("[AutogradeApp | ERROR] No notebooks were matched by 'x'", "no notebook"),
+    ("[AutogradeApp | ERROR] Something odd", "Something odd"),
+])
+def test_failures_are_explained(log, reason):
+    assert reason in explain_failure(log)
+
+
+def test_status_of_a_learner_who_never_submitted(tmp_path):
+    assert submission_status(tmp_path, "00-welcome", "zoe", ["00-welcome"]) == (
+        "not submitted", [])
+
+
+def _validate(folder, *paths):
+    return subprocess.run([sys.executable, "-m", "classroom.validate", *map(str, paths)],
+                          cwd=folder, capture_output=True, text=True, timeout=300)
+
+
+def test_validate_exits_non_zero_when_a_test_fails(tmp_path):
+    lesson = "00-welcome"
+    course = make_course_copy(tmp_path / "course", [lesson])
+    nbgrader(course, "generate_assignment", lesson, "--force")
+    release = read_notebook(course / "course" / lesson / f"{lesson}.ipynb")
+    solution = read_notebook(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
+    untouched = tmp_path / "untouched.ipynb"
+    done = tmp_path / "done.ipynb"
+    garbage = tmp_path / "garbage.ipynb"
+    nbformat.write(release, untouched)
+    nbformat.write(with_answers(release, reference_answers(solution)), done)
+    garbage.write_text("not a notebook")
+
+    result = _validate(tmp_path, done)
+    assert result.returncode == 0 and "PASS" in result.stdout, result.stdout + result.stderr
+    result = _validate(tmp_path, untouched)
+    assert result.returncode == 1 and "FAIL" in result.stdout
+    assert "NotImplementedError" in result.stdout
+    result = _validate(tmp_path, garbage, done)
+    assert result.returncode == 2 and "PASS" in result.stdout  # the others are still checked

@@ -1,0 +1,264 @@
+"""The classroom cycle end to end, with the real nbgrader commands over a real exchange.
+
+An instructor releases lesson 00; nine simulated learners fetch it, work (some of them
+badly or with hostile intent), and submit under their own ids; the instructor collects,
+autogrades on both cores, returns feedback and exports grades. Every learner must be
+graded right, or reported in the export, and nobody's failure may cost another learner
+their grade.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from grading import (
+    ROOT,
+    cell_scores,
+    make_course_copy,
+    nbgrader,
+    nbgrader_meta,
+    read_notebook,
+    reference_answers,
+)
+
+LESSON = "00-welcome"
+pytestmark = pytest.mark.xdist_group("workflow")
+
+NO_EMPTY_CHECK = "def average(values):\n    return sum(values) / len(values)\n"
+SHADOW = '''"""A learner's own lessonkit whose checks never fail."""
+def setup(*args, **kwargs):
+    return 0
+class _Never:
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+checks = data = plots = _Never()
+__version__ = "fake"
+'''
+
+
+def _answer_cell(nb):
+    return next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "average")
+
+
+def _cell(nb, grade_id):
+    return next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
+
+
+def correct(folder: Path, nb, reference):
+    _answer_cell(nb).source = reference["average"]
+
+
+def partly_correct(folder: Path, nb, reference):
+    _answer_cell(nb).source = NO_EMPTY_CHECK  # passes the visible test, fails the hidden one
+
+
+def edits_tests(folder: Path, nb, reference):
+    _answer_cell(nb).source = NO_EMPTY_CHECK
+    visible = _cell(nb, "test_average")
+    visible.source = "pass  # all good!"
+    visible.metadata["nbgrader"]["points"] = 100
+    nb.cells.remove(_cell(nb, "test_average_hidden"))
+
+
+def endless_loop(folder: Path, nb, reference):
+    _answer_cell(nb).source = "while True:\n    pass\n"
+
+
+def kills_kernel(folder: Path, nb, reference):
+    _answer_cell(nb).source = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
+
+
+def enormous_output(folder: Path, nb, reference):
+    _answer_cell(nb).source = reference["average"] + '\nprint("x" * 30_000_000)\n'
+
+
+def not_json(folder: Path, nb, reference):
+    return "{ this is not a notebook"
+
+
+def missing_notebook(folder: Path, nb, reference):
+    (folder / "notes.txt").write_text("I could not do it, sorry")
+    return None  # no notebook submitted
+
+
+def shadows_lessonkit(folder: Path, nb, reference):
+    _answer_cell(nb).source = "def average(values):\n    return 0.0\n"
+    (folder / "lessonkit.py").write_text(SHADOW)
+
+
+LEARNERS = {
+    "alice": correct,
+    "bob": partly_correct,
+    "carol": edits_tests,
+    "dave": endless_loop,
+    "erin": kills_kernel,
+    "frank": enormous_output,
+    "grace": not_json,
+    "heidi": missing_notebook,
+    "ivan": shadows_lessonkit,
+}
+
+
+def _learner(home: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=home,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)}:\n{result.stderr[-3000:]}"
+    return result
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("classroom")
+    course = make_course_copy(tmp / "instructor", [LESSON])
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("\nc.Execute.timeout = 30  # keeps the endless loop short in this test\n")
+    exchange = course / "exchange"
+    nbgrader(course, "generate_assignment", LESSON, "--force")
+    nbgrader(course, "release_assignment", LESSON)
+
+    solution = read_notebook(course / "solutions" / LESSON / f"{LESSON}.ipynb")
+    reference = reference_answers(solution)
+    for student, work in LEARNERS.items():
+        home = tmp / "learners" / student
+        home.mkdir(parents=True)
+        (home / "nbgrader_config.py").write_text(
+            f"c = get_config()\nc.CourseDirectory.course_id = 'rnn-course'\n"
+            f"c.Exchange.root = {str(exchange)!r}\n"
+            # each learner is a different person: their own cache of submissions
+            f"c.Exchange.cache = {str(home / '.nbgrader-cache')!r}\n"
+        )
+        _learner(home, "fetch_assignment", LESSON, "--course", "rnn-course")
+        folder = home / LESSON
+        path = folder / f"{LESSON}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        replacement = work(folder, nb, reference)
+        if work is missing_notebook:
+            path.unlink()
+        elif isinstance(replacement, str):
+            path.write_text(replacement)
+        else:
+            nbformat.write(nb, path)
+        _learner(home, "submit", LESSON, "--course", "rnn-course", "--student", student)
+
+    nbgrader(course, "collect", LESSON)
+    before = _hashes(course / "submitted")
+    grading = subprocess.run(
+        [sys.executable, "-m", "classroom.autograde", LESSON, "--jobs", "2", "--timeout", "400"],
+        cwd=course, capture_output=True, text=True, timeout=1200,
+    )
+    scores = {s: cell_scores(course, LESSON, s) for s in LEARNERS
+              if s not in ("erin", "grace", "heidi")}
+    return {"course": course, "tmp": tmp, "grading": grading, "before": before,
+            "scores": scores}
+
+
+def _total(scores: dict) -> tuple[float, float]:
+    return sum(s for s, _ in scores.values()), sum(m for _, m in scores.values())
+
+
+def test_every_learner_is_collected(classroom):
+    submitted = sorted(p.name for p in (classroom["course"] / "submitted").iterdir())
+    assert submitted == sorted(LEARNERS)
+
+
+def test_grading_reports_the_three_broken_submissions_and_nothing_else(classroom):
+    grading = classroom["grading"]
+    assert grading.returncode == 1, grading.stdout + grading.stderr
+    assert "6 graded, 3 failed" in grading.stdout, grading.stdout
+    reports = {p.stem: json.loads(p.read_text())
+               for p in (classroom["course"] / "grading-reports" / LESSON).glob("*.json")}
+    failed = {s: r["reason"] for s, r in reports.items() if not r["ok"]}
+    assert set(failed) == {"erin", "grace", "heidi"}, failed
+    assert "kernel died" in failed["erin"]
+    assert "not JSON" in failed["grace"]
+    assert "no notebook" in failed["heidi"]
+
+
+@pytest.mark.parametrize("student, expected", [
+    ("alice", 3), ("bob", 1), ("carol", 1), ("dave", 0), ("frank", 3), ("ivan", 0),
+])
+def test_scores_are_exactly_right(classroom, student, expected):
+    """Edited, re-pointed and deleted tests are graded with the originals (max 3)."""
+    assert _total(classroom["scores"][student]) == (expected, 3)
+
+
+def test_learner_modules_do_not_reach_the_grading_kernel(classroom):
+    autograded = classroom["course"] / "autograded" / "ivan" / LESSON
+    assert not (autograded / "lessonkit.py").exists()
+    nb = read_notebook(autograded / f"{LESSON}.ipynb")
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    # the real lessonkit.checks ran and explained the failure (the fake one never fails)
+    assert "average([1, 2, 3, 4]) is 0, expected 2.5" in text
+
+
+def test_enormous_output_is_cut(classroom):
+    path = classroom["course"] / "autograded" / "frank" / LESSON / f"{LESSON}.ipynb"
+    assert path.stat().st_size < 1_000_000
+    assert "output cut" in path.read_text()
+
+
+def test_endless_loop_is_stopped_and_reported(classroom):
+    rows = _export(classroom)
+    assert rows["dave"]["status"] == "graded"
+    assert "time limit" in rows["dave"]["problems"]
+
+
+def test_submitted_files_are_never_changed_by_grading(classroom):
+    assert _hashes(classroom["course"] / "submitted") == classroom["before"]
+
+
+def test_grading_again_gives_the_same_scores(classroom):
+    course = classroom["course"]
+    for student in ("alice", "bob", "carol"):
+        for _ in range(2):
+            nbgrader(course, "autograde", LESSON, "--student", student, "--force")
+            assert cell_scores(course, LESSON, student) == classroom["scores"][student]
+
+
+def _export(classroom) -> dict[str, dict[str, str]]:
+    course = classroom["course"]
+    target = course / "grades.csv"
+    if not target.exists():
+        nbgrader(course, "export", "--to", str(target))
+    with open(target) as handle:
+        return {row["student_id"]: row for row in csv.DictReader(handle)}
+
+
+def test_export_shows_failures_instead_of_silent_zeros(classroom):
+    rows = _export(classroom)
+    assert set(rows) == set(LEARNERS)
+    assert rows["alice"]["status"] == "graded" and float(rows["alice"]["score"]) == 3
+    assert float(rows["bob"]["score"]) == 1
+    for student in ("erin", "grace", "heidi"):
+        assert rows[student]["status"] == "grading failed", rows[student]
+        assert rows[student]["problems"], rows[student]
+        assert float(rows[student]["score"]) == 0
+    assert "missing from the submission" in rows["heidi"]["problems"]
+
+
+def test_feedback_says_what_failed_without_hidden_test_code(classroom):
+    course, tmp = classroom["course"], classroom["tmp"]
+    nbgrader(course, "generate_feedback", LESSON)
+    nbgrader(course, "release_feedback", LESSON)
+    home = tmp / "learners" / "bob"
+    _learner(home, "fetch_feedback", LESSON, "--course", "rnn-course", "--student", "bob")
+    pages = list((home / LESSON / "feedback").rglob("*.html"))
+    assert len(pages) == 1
+    page = pages[0].read_text()
+    assert "should raise ValueError" in page  # why the hidden test failed
+    assert "hidden tests: the code is not shown" in page
+    hidden = read_notebook(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb")
+    hidden_source = _cell(hidden, "test_average_hidden").source
+    assert "default_rng(7)" in hidden_source and "default_rng(7)" not in page
