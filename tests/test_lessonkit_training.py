@@ -1,0 +1,118 @@
+"""Unit tests for the lessonkit helpers added for lesson 03 (training recurrent networks)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from lessonkit import data, plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+# --- data.random_sines -------------------------------------------------------------------
+
+
+def test_random_sines_shapes_and_dtypes():
+    X, y = data.random_sines(n_samples=7, length=12, seed=1)
+    assert X.shape == (7, 12, 1) and X.dtype == np.float32
+    assert y.shape == (7,) and y.dtype == np.float32
+    assert np.all(np.abs(X) <= 1) and np.all(np.abs(y) <= 1)
+
+
+def test_random_sines_is_repeatable_and_seeded():
+    a = data.random_sines(5, 10, seed=3)
+    b = data.random_sines(5, 10, seed=3)
+    c = data.random_sines(5, 10, seed=4)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.allclose(a[0], c[0])
+
+
+def test_random_sines_target_continues_each_wave():
+    X, y = data.random_sines(50, 15, freq_range=(0.2, 0.2), seed=0)
+    waves = np.concatenate([X[:, :, 0], y[:, None]], axis=1).astype(np.float64)
+    # A sine of angular frequency f satisfies s[t+1] = 2 cos(f) s[t] - s[t-1].
+    predicted = 2 * np.cos(0.2) * waves[:, 1:-1] - waves[:, :-2]
+    np.testing.assert_allclose(predicted, waves[:, 2:], atol=1e-5)
+
+
+def test_random_sines_frequencies_stay_in_range():
+    X, _ = data.random_sines(200, 30, freq_range=(0.1, 0.3), seed=2)
+    s = X[:, :, 0].astype(np.float64)
+    ratio = (s[:, 2:] + s[:, :-2]) / 2
+    # 2 cos(f) s[t] = s[t+1] + s[t-1]; estimate cos(f) where s[t] is far from zero.
+    mask = np.abs(s[:, 1:-1]) > 0.5
+    cos_f = ratio[mask] / s[:, 1:-1][mask]
+    assert np.all(cos_f <= np.cos(0.1) + 1e-4) and np.all(cos_f >= np.cos(0.3) - 1e-4)
+
+
+@pytest.mark.parametrize("kwargs", [{"length": 0}, {"freq_range": (0.0, 0.3)},
+                                    {"freq_range": (0.3, 0.1)}])
+def test_random_sines_rejects_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        data.random_sines(4, **{"length": 5, **kwargs})
+
+
+# --- plots.plot_unrolled_rnn -------------------------------------------------------------
+
+
+def test_plot_unrolled_rnn_draws_every_step():
+    ax = plots.plot_unrolled_rnn(steps=3)
+    texts = [t.get_text() for t in ax.texts]
+    for name in ["$h_0$", "$x_{1}$", "$h_{3}$", "$L_{3}$"]:
+        assert name in texts
+    arrows = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
+    assert len(arrows) == 3 * 5  # per step: three forward and two backward arrows
+    assert not ax.axison
+    assert len(ax.get_legend().get_texts()) == 2
+
+
+def test_plot_unrolled_rnn_long_chain_and_forward_only():
+    _, ax = plt.subplots()
+    assert plots.plot_unrolled_rnn(steps=5, ax=ax, backward=False, title="t") is ax
+    texts = [t.get_text() for t in ax.texts]
+    assert "$h_{T}$" in texts and "$h_{5}$" not in texts
+    arrows = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
+    assert len(arrows) == 5 * 3
+    assert len(ax.get_legend().get_texts()) == 1
+    assert ax.get_title() == "t"
+
+
+def test_plot_unrolled_rnn_needs_a_step():
+    with pytest.raises(ValueError):
+        plots.plot_unrolled_rnn(steps=0)
+
+
+# --- plots.plot_gradient_norms -----------------------------------------------------------
+
+
+def test_plot_gradient_norms_one_line_per_curve_on_a_log_axis():
+    norms = {"a": 0.5 ** np.arange(1, 21), "b": 1.5 ** np.arange(1, 11)}
+    ax = plots.plot_gradient_norms(norms, title="norms")
+    assert ax.get_yscale() == "log"
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    x, y = ax.get_lines()[1].get_data()
+    np.testing.assert_array_equal(x, np.arange(1, 11))
+    np.testing.assert_allclose(y, norms["b"])
+    assert ax.get_title() == "norms"
+
+
+def test_plot_gradient_norms_leaves_out_zeros_and_overflow():
+    ax = plots.plot_gradient_norms({"c": np.array([1.0, 0.0, np.inf, np.nan, 2.0])})
+    _, y = ax.get_lines()[0].get_data()
+    assert np.isnan(y[1:4]).all() and y[0] == 1.0 and y[4] == 2.0
+
+
+def test_plot_gradient_norms_needs_a_curve():
+    with pytest.raises(ValueError):
+        plots.plot_gradient_norms({})
