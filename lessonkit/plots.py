@@ -834,7 +834,7 @@ def plot_text_samples(samples: Mapping[str, str], width: int = 44, max_lines: in
     n_lines = max(len(lines) for lines in columns.values())
     column_width = width * fontsize * 0.62 / 72 + 0.3  # inches: a monospaced glyph is ~0.6 em
     fig, axes = plt.subplots(1, len(columns), squeeze=False,
-                             figsize=(column_width * len(columns), 0.16 * n_lines + 0.8))
+                             figsize=(column_width * len(columns), 0.135 * n_lines + 0.9))
     for ax, (label, lines) in zip(axes[0], columns.items(), strict=True):
         ax.text(0.0, 1.0, "\n".join(lines), family="monospace", fontsize=fontsize, va="top",
                 ha="left", transform=ax.transAxes, parse_math=False)

@@ -21,8 +21,8 @@ def test_ruff_is_clean():
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "lessonkit", "tests", "bench", "quickstart.py",
-         "nbgrader_config.py"],
+        [sys.executable, "-m", "ruff", "check", "lessonkit", "classroom", "tests", "bench",
+         "quickstart.py", "nbgrader_config.py"],
         cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
