@@ -1,0 +1,219 @@
+# Variants of the graded functions of 08-applications, for the grading gate.
+# Each block replaces the whole answer cell of its function (see docs/authoring.md).
+# The notebook's earlier cells provide np.
+
+# %% build_vocab alternate: numpy's unique (sorted), back to a list of str
+def build_vocab(text):
+    return np.unique(list(text)).tolist()
+
+
+# %% build_vocab alternate: a loop that keeps a set, then sorts
+def build_vocab(text):
+    seen = set()
+    for char in text:
+        seen.add(char)
+    vocab = list(seen)
+    vocab.sort()
+    return vocab
+
+
+# %% build_vocab wrong: distinct characters in order of first appearance, not sorted
+def build_vocab(text):
+    return list(dict.fromkeys(text))
+
+
+# %% build_vocab wrong: sorted, but every occurrence kept (duplicates)
+def build_vocab(text):
+    return sorted(text)
+
+
+# %% encode alternate: list.index (raises ValueError by itself for an unknown character)
+def encode(text, vocab):
+    return np.array([vocab.index(char) for char in text], dtype=int)
+
+
+# %% encode alternate: argsort + searchsorted, with a membership check
+def encode(text, vocab):
+    chars = np.array(list(text), dtype="<U1")
+    table = np.array(vocab, dtype="<U1")
+    order = np.argsort(table)
+    pos = np.clip(np.searchsorted(table[order], chars), 0, len(table) - 1)
+    found = table[order][pos] == chars
+    if not found.all():
+        raise ValueError(f"not in the vocabulary: {sorted(set(chars[~found].tolist()))}")
+    return order[pos]
+
+
+# %% encode wrong: off by one (ids counted from 1)
+def encode(text, vocab):
+    return np.array([vocab.index(char) + 1 for char in text])
+
+
+# %% encode wrong: unknown characters silently become id 0
+def encode(text, vocab):
+    index = {char: i for i, char in enumerate(vocab)}
+    return np.array([index.get(char, 0) for char in text], dtype=int)
+
+
+# %% encode wrong: returns a Python list instead of a numpy array
+def encode(text, vocab):
+    return [vocab.index(char) for char in text]
+
+
+# %% decode alternate: numpy fancy indexing, then join
+def decode(ids, vocab):
+    return "".join(np.array(vocab)[np.asarray(ids, dtype=int)].tolist())
+
+
+# %% decode alternate: a loop building the string
+def decode(ids, vocab):
+    out = ""
+    for i in ids:
+        out += vocab[int(i)]
+    return out
+
+
+# %% decode wrong: joins the characters with spaces
+def decode(ids, vocab):
+    return " ".join(vocab[i] for i in ids)
+
+
+# %% decode wrong: off by one (treats ids as counted from 1)
+def decode(ids, vocab):
+    return "".join(vocab[i - 1] for i in ids)
+
+
+# %% decode wrong: returns the list of characters, not a string
+def decode(ids, vocab):
+    return [vocab[i] for i in ids]
+
+
+# %% perplexity alternate: sum divided by size
+def perplexity(log_probs):
+    log_probs = np.asarray(log_probs, dtype=np.float64)
+    return float(np.exp(-log_probs.sum() / log_probs.size))
+
+
+# %% perplexity alternate: in bits, with the matching base (2 ** bits per character)
+def perplexity(log_probs):
+    bits = -np.mean(np.asarray(log_probs, dtype=np.float64)) / np.log(2)
+    return float(2.0 ** bits)
+
+
+# %% perplexity wrong: sign error, exp(mean(log_probs))
+def perplexity(log_probs):
+    return float(np.exp(np.mean(log_probs)))
+
+
+# %% perplexity wrong: mixes bases, 2 ** (mean negative natural log)
+def perplexity(log_probs):
+    return float(2.0 ** (-np.mean(log_probs)))
+
+
+# %% perplexity wrong: sum instead of mean
+def perplexity(log_probs):
+    return float(np.exp(-np.sum(log_probs)))
+
+
+# %% sample_with_temperature alternate: inverse CDF with one rng.random() and searchsorted
+def sample_with_temperature(logits, temperature, rng):
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    weights = np.exp(z - z.max())
+    cdf = np.cumsum(weights)
+    return int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"))
+
+
+# %% sample_with_temperature alternate: the Gumbel-max trick (no softmax at all)
+def sample_with_temperature(logits, temperature, rng):
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    return np.argmax(z + rng.gumbel(size=z.shape))
+
+
+# %% sample_with_temperature alternate: one multinomial draw, float32 softmax
+def sample_with_temperature(logits, temperature, rng):
+    z = np.asarray(logits, dtype=np.float32) / np.float32(temperature)
+    p = np.exp(z - z.max())
+    p = p.astype(np.float64) / p.sum(dtype=np.float64)
+    return int(np.argmax(rng.multinomial(1, p)))
+
+
+# %% sample_with_temperature wrong: multiplies by the temperature instead of dividing
+def sample_with_temperature(logits, temperature, rng):
+    z = np.asarray(logits, dtype=np.float64) * temperature
+    p = np.exp(z - z.max())
+    return int(rng.choice(len(p), p=p / p.sum()))
+
+
+# %% sample_with_temperature wrong: ignores rng, draws from numpy's global generator
+def sample_with_temperature(logits, temperature, rng):
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    p = np.exp(z - z.max())
+    return int(np.random.choice(len(p), p=p / p.sum()))
+
+
+# %% sample_with_temperature wrong: always the argmax (greedy)
+def sample_with_temperature(logits, temperature, rng):
+    return int(np.argmax(logits))
+
+
+# %% sample_with_temperature wrong: softmax without the temperature
+def sample_with_temperature(logits, temperature, rng):
+    z = np.asarray(logits, dtype=np.float64)
+    p = np.exp(z - z.max())
+    return int(rng.choice(len(p), p=p / p.sum()))
+
+
+# %% anomaly_threshold alternate: the formulas written out
+def anomaly_threshold(errors, k):
+    e = np.asarray(errors, dtype=np.float64).ravel()
+    mean = e.sum() / e.size
+    return float(mean + k * np.sqrt(np.mean((e - mean) ** 2)))
+
+
+# %% anomaly_threshold alternate: float32 arithmetic, numpy scalar returned
+def anomaly_threshold(errors, k):
+    e = np.asarray(errors, dtype=np.float32)
+    return e.mean() + np.float32(k) * e.std()
+
+
+# %% anomaly_threshold wrong: sample standard deviation (ddof=1)
+def anomaly_threshold(errors, k):
+    return float(np.mean(errors) + k * np.std(errors, ddof=1))
+
+
+# %% anomaly_threshold wrong: k * std without the mean
+def anomaly_threshold(errors, k):
+    return float(k * np.std(errors))
+
+
+# %% anomaly_threshold wrong: statistics of the absolute errors
+def anomaly_threshold(errors, k):
+    e = np.abs(np.asarray(errors, dtype=np.float64))
+    return float(e.mean() + k * e.std())
+
+
+# %% detect_anomalies alternate: two one-sided comparisons
+def detect_anomalies(errors, threshold):
+    errors = np.asarray(errors)
+    return (errors > threshold) | (errors < -threshold)
+
+
+# %% detect_anomalies alternate: a Python loop, reshaped to the input's shape
+def detect_anomalies(errors, threshold):
+    flat = [abs(float(e)) > threshold for e in np.ravel(errors)]
+    return np.array(flat, dtype=bool).reshape(np.shape(errors))
+
+
+# %% detect_anomalies wrong: forgets the absolute value (only positive errors flagged)
+def detect_anomalies(errors, threshold):
+    return np.asarray(errors) > threshold
+
+
+# %% detect_anomalies wrong: >= instead of > (an error equal to the threshold is flagged)
+def detect_anomalies(errors, threshold):
+    return np.abs(np.asarray(errors)) >= threshold
+
+
+# %% detect_anomalies wrong: returns the indices of the anomalies, not a mask
+def detect_anomalies(errors, threshold):
+    return np.flatnonzero(np.abs(np.asarray(errors)) > threshold)
