@@ -56,9 +56,23 @@ def ensure_environment(extras: str) -> None:
     stamp.write_text(wanted)
 
 
+LEARNER_CONFIG = """\
+# Written by quickstart.py: the course and the exchange of this machine, so that
+# Nbgrader > Assignment List works (an instructor on this machine releases into it).
+c = get_config()
+c.CourseDirectory.course_id = "rnn-course"
+c.Exchange.root = {exchange!r}
+"""
+
+
 def copy_lessons() -> None:
     """Give the learner a working copy of every lesson; never overwrite their work."""
     WORK.mkdir(parents=True, exist_ok=True)
+    config = WORK / "nbgrader_config.py"
+    if not config.exists():
+        exchange = os.environ.get("NBGRADER_EXCHANGE", str(ROOT / "exchange"))
+        Path(exchange).mkdir(parents=True, exist_ok=True)
+        config.write_text(LEARNER_CONFIG.format(exchange=exchange))
     for lesson in sorted((ROOT / "course").iterdir()):
         if lesson.is_dir() and not (WORK / lesson.name).exists():
             shutil.copytree(lesson, WORK / lesson.name)

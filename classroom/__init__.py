@@ -11,5 +11,11 @@
 - ``classroom.preprocessors``: feedback that says which tests failed and why without
   showing hidden test code, and a cap on the size of any cell output.
 
-Learners never need this package; lessons never import it.
+- ``classroom.exchange.OwnerCheckedCollect``: ``nbgrader collect`` that skips a
+  submission made under another learner's id (on a shared server with Unix accounts).
+- ``classroom.hub``: the JupyterHub deployment's authenticator, spawner and nbgrader
+  auth plugin (deploy/jupyterhub/, docs/jupyterhub.md; needs the ``hub`` extra).
+
+Lessons never import this package. On a JupyterHub, learners' servers use
+``classroom.hub`` and ``classroom.exchange`` through the deployment's configuration.
 """

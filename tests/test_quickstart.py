@@ -26,7 +26,8 @@ def test_lab_copies_the_lessons_and_serves_them(tmp_path):
     mine = work / "01-neural-networks" / "01-neural-networks.ipynb"
     mine.write_text("my own work")  # must survive
     port = _free_port()
-    env = dict(os.environ, COURSE_VENV=sys.prefix, COURSE_WORK=str(work))
+    env = dict(os.environ, COURSE_VENV=sys.prefix, COURSE_WORK=str(work),
+               NBGRADER_EXCHANGE=str(tmp_path / "exchange"))
     server = subprocess.Popen(
         [sys.executable, "quickstart.py", "lab", "--no-install", "--no-browser",
          "--ip=127.0.0.1", f"--port={port}", "--IdentityProvider.token=quickstart-test"],
@@ -47,7 +48,9 @@ def test_lab_copies_the_lessons_and_serves_them(tmp_path):
                 time.sleep(0.5)
         assert listing is not None, server.stdout.read().decode()[-3000:] if server.poll() \
             is not None else "JupyterLab did not answer within 60 s"
-        served = sorted(item["name"] for item in listing["content"])
+        served = sorted(item["name"] for item in listing["content"]
+                        if item["type"] == "directory")
+        assert "c.Exchange.root" in (work / "nbgrader_config.py").read_text()
         lessons = sorted(p.name for p in (ROOT / "course").iterdir() if p.is_dir())
         assert served == sorted(set(lessons) | {"01-neural-networks"})
         assert mine.read_text() == "my own work"

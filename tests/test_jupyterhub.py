@@ -1,0 +1,784 @@
+"""The course on a real JupyterHub, with real Unix accounts, on loopback only.
+
+deploy/jupyterhub/jupyterhub_config.py is started unchanged (its settings come from the
+environment, as a deployment's would), with configurable-http-proxy in front, PAM logins
+and each person's server running as their own Unix account. Through the hub's proxy and
+each person's own API token: the instructor generates and releases lesson 00 in the
+formgrader service; two learners fetch it in their own servers (the Assignments tab's
+endpoints), answer (one right, one partly wrong) and submit; the instructor collects,
+autogrades and reads the scores. Then: a learner cannot open the formgrader, another
+learner's server or files, or the instructor's course; a submission made under another
+learner's id does not replace that learner's own. The same cycle runs again with the
+gradebook on a PostgreSQL server the test starts.
+
+Needs root (it creates Unix accounts, and the hub starts servers as them),
+configurable-http-proxy (npm) and, for the second class, PostgreSQL's server programs
+(Debian: postgresql). Without them the tests skip, saying what is missing, except in CI
+(CI=true), where they fail. Everything the test starts it stops; every account and group
+it creates it removes.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+from grading import (
+    ROOT,
+    make_course_copy,
+    nbgrader_meta,
+    read_notebook,
+    reference_answers,
+    with_answers,
+)
+
+pytestmark = pytest.mark.xdist_group("jupyterhub")
+
+LESSON = "00-welcome"
+COURSE = "rnn-course"
+LEARNERS_GROUP = f"nbgrader-{COURSE}"
+GRADERS_GROUP = f"formgrade-{COURSE}"
+CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+BIN = Path(sys.prefix) / "bin"
+# passes the visible test, fails the hidden one (an empty list must raise ValueError)
+PARTLY_WRONG = "def average(values):\n    return sum(values) / len(values)\n"
+TIMINGS = ROOT / "test-artifacts" / "jupyterhub-timings.txt"
+
+
+# ----------------------------------------------------------------------------------------
+# what the machine must have
+
+
+def _missing(message: str):
+    """Skip on a developer's machine; in CI the deployment must be tested, so fail."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the JupyterHub test: {message}")
+    pytest.skip(message)
+
+
+def _require_hub():
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        _missing("the JupyterHub test needs root: it creates Unix accounts with useradd, and "
+                 "JupyterHub starts each server as its user's account")
+    try:
+        import jupyterhub  # noqa: F401
+        import pamela  # noqa: F401
+    except ImportError:
+        _missing("JupyterHub is not installed: pip install -e '.[hub]'")
+    if not shutil.which("configurable-http-proxy"):
+        _missing("configurable-http-proxy is not on PATH: npm install -g configurable-http-proxy")
+    for tool in ("useradd", "userdel", "groupadd", "groupdel", "chpasswd", "runuser"):
+        if not shutil.which(tool):
+            _missing(f"{tool} is not on PATH (Debian: passwd, util-linux)")
+
+
+def _postgres_bin() -> Path:
+    """The folder of PostgreSQL's server programs (Debian keeps them off PATH)."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    found = shutil.which("initdb")
+    if found:
+        candidates.insert(0, found)
+    for initdb in candidates:
+        folder = Path(initdb).resolve().parent
+        if (folder / "pg_ctl").exists():
+            return folder
+    _missing("PostgreSQL's server is not installed (Debian: apt-get install postgresql); "
+             "the test starts its own on loopback")
+    raise AssertionError  # not reached
+
+
+# ----------------------------------------------------------------------------------------
+# small helpers
+
+
+def run(*command, check=True, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True,
+                            timeout=kwargs.pop("timeout", 120), **kwargs)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed ({result.returncode}):\n"
+                           f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Timer:
+    def __init__(self, label: str):
+        self.label, self.rows, self.start = label, [], time.perf_counter()
+        self.last = self.start
+
+    def lap(self, what: str):
+        now = time.perf_counter()
+        self.rows.append(f"{self.label:10s} {what:48s} {now - self.last:6.1f} s")
+        self.last = now
+
+    def save(self):
+        self.rows.append(f"{self.label:10s} {'total':48s} "
+                         f"{time.perf_counter() - self.start:6.1f} s")
+        TIMINGS.parent.mkdir(exist_ok=True)
+        with open(TIMINGS, "a") as out:
+            out.write("\n".join(self.rows) + "\n")
+
+
+class Machine:
+    """Accounts, groups and folder permissions the test changes, and how to undo them."""
+
+    def __init__(self):
+        self.users: list[str] = []
+        self.groups: list[str] = []
+        self.modes: list[tuple[Path, int]] = []
+        self.folders: list[Path] = []
+
+    def folder(self, path: Path, mode: int) -> Path:
+        """A new folder (removed at the end)."""
+        path.mkdir(mode=mode)
+        path.chmod(mode)
+        self.folders.append(path)
+        return path
+
+    def group(self, name: str):
+        if run("getent", "group", name, check=False).returncode != 0:
+            run("groupadd", name)
+            self.groups.append(name)
+
+    def user(self, name: str, groups: list[str]) -> str:
+        """A Unix account with a home only it can enter, and a password; returns it."""
+        command = ["useradd", "--create-home", "--shell", "/bin/bash"]
+        if groups:
+            command += ["--groups", ",".join(groups)]
+        run(*command, name)
+        self.users.append(name)
+        home = Path(pwd.getpwnam(name).pw_dir)
+        home.chmod(0o700)  # useradd makes homes world-readable here (HOME_MODE is unset)
+        password = secrets.token_urlsafe(18)
+        run("chpasswd", input=f"{name}:{password}\n")
+        return password
+
+    def let_everyone_traverse(self, path: Path):
+        """o+x on every folder above ``path`` that lacks it (undone at the end).
+
+        The course environment must be usable by every account: the single-user servers
+        and kernels run its Python, its packages and the course's lessonkit. A venv made
+        by root may sit under /root (mode 700), and its python links to an interpreter
+        there (pyenv). Traversal only (x, not r): nobody can list /root, they can reach
+        the named paths under it, which are world-readable already (umask 022).
+        """
+        for folder in [path, *path.parents]:
+            if not folder.is_dir():
+                continue
+            mode = stat.S_IMODE(folder.stat().st_mode)
+            if not mode & stat.S_IXOTH:
+                self.modes.append((folder, mode))
+                folder.chmod(mode | stat.S_IXOTH)
+
+    def uids(self) -> set[int]:
+        uids = set()
+        for name in self.users:
+            try:
+                uids.add(pwd.getpwnam(name).pw_uid)
+            except KeyError:
+                pass
+        return uids
+
+    def stop_processes(self):
+        """Kill, by pid, whatever still runs as one of the accounts this test created."""
+        uids = self.uids()
+        for status in glob.glob("/proc/[0-9]*/status"):
+            try:
+                text = Path(status).read_text()
+            except OSError:
+                continue
+            uid_line = next((line for line in text.splitlines() if line.startswith("Uid:")), "")
+            if uid_line and int(uid_line.split()[1]) in uids:
+                try:
+                    os.kill(int(status.split("/")[2]), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def undo(self):
+        self.stop_processes()
+        time.sleep(0.5)
+        for name in reversed(self.users):
+            run("userdel", "--force", "--remove", name, check=False)
+        for name in reversed(self.groups):
+            run("groupdel", name, check=False)
+        for folder, mode in reversed(self.modes):
+            folder.chmod(mode)
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _venv_paths() -> list[Path]:
+    """What every account must reach: the venv, its interpreter, the standard library, the
+    course's installation (lessonkit, classroom and deploy/ are imported from the repo)."""
+    return [Path(sys.prefix), Path(os.path.realpath(sys.executable)).parent,
+            Path(sys.base_prefix) / "lib", ROOT]
+
+
+# ----------------------------------------------------------------------------------------
+# PostgreSQL, started by the test on a loopback port, as an account of its own
+
+
+class Postgres:
+    def __init__(self, machine: Machine, base: Path, prefix: str):
+        self.bin = _postgres_bin()
+        self.account = f"{prefix}-pg"
+        machine.user(self.account, [])
+        self.data = base / "pg"
+        self.data.mkdir(mode=0o700)
+        shutil.chown(self.data, self.account, self.account)
+        self.port = free_port()
+        self.password = secrets.token_urlsafe(18)
+        pwfile = self.data / "pw"
+        pwfile.write_text(self.password + "\n")
+        shutil.chown(pwfile, self.account, self.account)
+        self._as_pg(self.bin / "initdb", "--pgdata", self.data / "cluster",
+                    "--username", "gradebook", "--pwfile", pwfile, "--auth", "scram-sha-256",
+                    "--no-sync", "--encoding", "UTF8", "--locale", "C")
+        pwfile.unlink()
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} "
+                   f"-c unix_socket_directories={self.data}")
+        self._as_pg(self.bin / "pg_ctl", "--pgdata", self.data / "cluster", "--wait",
+                    "--log", self.data / "server.log", "-o", options, "start", timeout=120)
+        self.running = True
+        import psycopg2
+
+        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="gradebook",
+                                      password=self.password, dbname="postgres")
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE DATABASE rnn_course")
+        connection.close()
+        self.url = (f"postgresql+psycopg2://gradebook:{self.password}"
+                    f"@127.0.0.1:{self.port}/rnn_course")
+
+    def _as_pg(self, *command, timeout=120):
+        return run("runuser", "-u", self.account, "--", *command, cwd=self.data, timeout=timeout)
+
+    def stop(self):
+        if getattr(self, "running", False):
+            self._as_pg(self.bin / "pg_ctl", "--pgdata", self.data / "cluster", "--wait",
+                        "--mode", "fast", "stop", timeout=60)
+            self.running = False
+
+
+# ----------------------------------------------------------------------------------------
+# the hub, and a person talking to it through its proxy with their own token
+
+
+class Person:
+    def __init__(self, hub: Hub, name: str, password: str):
+        import requests
+
+        self.hub, self.name, self.password = hub, name, password
+        self.http = requests.Session()
+        self.http.trust_env = False  # loopback only, never a proxy from the environment
+        self.token = None
+
+    def login(self):
+        """Log in with the Unix password (PAM); True if the hub let them in."""
+        self.http.get(self.hub.url + "/hub/login", timeout=60)
+        response = self.http.post(
+            self.hub.url + "/hub/login",
+            data={"username": self.name, "password": self.password,
+                  "_xsrf": self.http.cookies.get("_xsrf", "")},
+            allow_redirects=False, timeout=60)
+        return response.status_code == 302
+
+    def make_token(self):
+        """An API token of their own, made with their login session."""
+        response = self.http.post(
+            f"{self.hub.url}/hub/api/users/{self.name}/tokens",
+            json={"note": "rnn-course test", "expires_in": 3600},
+            headers={"X-XSRFToken": self.http.cookies.get("_xsrf", "")}, timeout=60)
+        assert response.status_code == 201, self.hub.explain(response)
+        self.token = response.json()["token"]
+        self.http.cookies.clear()  # from here on, only the token speaks for them
+
+    def call(self, method: str, path: str, **kwargs):
+        kwargs.setdefault("timeout", 300)
+        headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
+        kwargs.setdefault("allow_redirects", False)
+        return self.http.request(method, self.hub.url + path, headers=headers, **kwargs)
+
+    def ok(self, method: str, path: str, **kwargs):
+        response = self.call(method, path, **kwargs)
+        assert response.status_code < 300, self.hub.explain(response)
+        return response
+
+    # their own server
+    def start_server(self):
+        response = self.call("POST", f"/hub/api/users/{self.name}/server")
+        assert response.status_code in (201, 202), self.hub.explain(response)
+
+    def wait_for_server(self, timeout=240):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            server = self.ok("GET", f"/hub/api/users/{self.name}").json()["servers"].get("", {})
+            if server.get("ready"):
+                return
+            self.hub.check_alive()
+            time.sleep(1)
+        raise AssertionError(f"{self.name}'s server did not start\n{self.hub.log_tail()}")
+
+    # the Assignments tab (nbgrader's assignment_list server extension)
+    def assignments(self, action: str | None = None) -> dict:
+        body = {"course_id": COURSE, "assignment_id": LESSON}
+        if action:
+            response = self.ok("POST", f"/user/{self.name}/assignments/{action}", json=body)
+        else:
+            response = self.ok("GET", f"/user/{self.name}/assignments",
+                               params={"course_id": COURSE})
+        return response.json()
+
+    def notebook(self) -> nbformat.NotebookNode:
+        path = f"/user/{self.name}/api/contents/{LESSON}/{LESSON}.ipynb"
+        return nbformat.from_dict(self.ok("GET", path).json()["content"])
+
+    def save(self, relative: str, model: dict):
+        self.ok("PUT", f"/user/{self.name}/api/contents/{relative}", json=model)
+
+    # the formgrader service (instructor, graders)
+    def formgrader(self, method: str, path: str) -> dict | list:
+        response = self.ok(method, f"/services/{COURSE}/formgrader/api/{path}")
+        result = response.json()
+        if isinstance(result, dict) and "success" in result:
+            assert result["success"], f"{path}: {result.get('error')}\n{result.get('log')}"
+        return result
+
+
+def status_of(listing: dict) -> set[str]:
+    """The statuses of the lesson in an Assignments-tab listing (released, fetched, ...)."""
+    assert listing["success"], listing
+    return {entry["status"] for entry in listing["value"] if entry["assignment_id"] == LESSON}
+
+
+class Hub:
+    """deploy/jupyterhub/jupyterhub_config.py, started as a deployment would start it."""
+
+    def __init__(self, base: Path, instructor: str, course_dir: Path, exchange: Path,
+                 db_url: str):
+        self.state = base / "hub"
+        self.state.mkdir(mode=0o700)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.env = dict(os.environ)
+        self.env.pop("NBGRADER_DB_URL", None)
+        self.env.update({
+            "PATH": f"{BIN}{os.pathsep}{self.env.get('PATH', '')}",
+            "RNN_HUB_INSTRUCTOR": instructor,
+            "RNN_COURSE_DIR": str(course_dir),
+            "NBGRADER_EXCHANGE": str(exchange),
+            "NBGRADER_DB_URL": db_url,
+            "RNN_HUB_BIND_URL": self.url,
+            "RNN_HUB_API_URL": f"http://127.0.0.1:{free_port()}",
+            "RNN_HUB_PROXY_API_URL": f"http://127.0.0.1:{free_port()}",
+            "RNN_HUB_FORMGRADER_URL": f"http://127.0.0.1:{free_port()}",
+            "RNN_HUB_STATE_DIR": str(self.state),
+        })
+        self.log = self.state / "jupyterhub.log"
+        self.process = None
+
+    def start(self, timeout=180):
+        with open(self.log, "w") as log:
+            # its own process group (job control): the hub and its proxy stop together
+            self.process = subprocess.Popen(
+                [BIN / "jupyterhub", "-f", CONFIG], cwd=self.state, env=self.env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        import requests
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                if requests.get(self.url + "/hub/api/", timeout=5,
+                                proxies={"http": "", "https": ""}).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"the hub did not answer in {timeout} s\n{self.log_tail()}")
+
+    def check_alive(self):
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError(f"the hub exited ({self.process.returncode})\n"
+                                 f"{self.log_tail()}")
+
+    def log_tail(self, lines=80) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no hub log)"
+
+    def explain(self, response) -> str:
+        return (f"{response.request.method} {response.url} -> {response.status_code}\n"
+                f"{response.text[:2000]}\n--- hub log ---\n{self.log_tail()}")
+
+    def stop(self):
+        """SIGTERM: the hub stops the servers, the service and the proxy, then exits."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the proxy, if still there
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=30)
+
+
+# ----------------------------------------------------------------------------------------
+# one class: accounts, hub, the whole cycle
+
+
+class Class:
+    """A class on the hub: one instructor, two learners, one account outside the course."""
+
+    def __init__(self, label: str, machine: Machine, postgres: bool):
+        self.label, self.machine, self.timer = label, machine, Timer(label)
+        prefix = f"rnnt-{secrets.token_hex(3)}"
+        # learners pass through to the exchange; the hub's state and PostgreSQL's data
+        # are in private folders inside
+        self.base = machine.folder(Path(f"/tmp/{prefix}"), 0o711)
+        machine.group(LEARNERS_GROUP)
+        machine.group(GRADERS_GROUP)
+        self.names = {"instructor": f"{prefix}-teach", "ann": f"{prefix}-ann",
+                      "ben": f"{prefix}-ben", "outsider": f"{prefix}-out"}
+        groups = {"instructor": [GRADERS_GROUP], "ann": [LEARNERS_GROUP],
+                  "ben": [LEARNERS_GROUP], "outsider": []}
+        self.passwords = {role: machine.user(name, groups[role])
+                          for role, name in self.names.items()}
+        for path in _venv_paths():
+            machine.let_everyone_traverse(path)
+        self.timer.lap("accounts")
+
+        # the instructor's own copy of the course, private to them
+        home = Path(pwd.getpwnam(self.names["instructor"]).pw_dir)
+        self.course_dir = make_course_copy(home / COURSE, [LESSON])
+        run("chown", "-R", f"{self.names['instructor']}:", self.course_dir)
+        self.exchange = self.base / "exchange"  # the hub's config creates it
+
+        self.postgres = Postgres(machine, self.base, prefix) if postgres else None
+        if self.postgres:
+            self.timer.lap("PostgreSQL: initdb, start, create database")
+        self.hub = Hub(self.base, self.names["instructor"], self.course_dir, self.exchange,
+                       self.postgres.url if self.postgres else "")
+
+    def stop(self):
+        try:
+            if self.hub.process is not None:
+                self.hub.stop()
+        finally:
+            if self.hub.log.exists():  # kept for whoever reads a failure (git-ignored)
+                TIMINGS.parent.mkdir(exist_ok=True)
+                shutil.copy(self.hub.log, TIMINGS.parent / f"jupyterhub-{self.label}.log")
+            try:
+                if self.postgres:
+                    self.postgres.stop()
+            finally:
+                self.machine.stop_processes()
+                shutil.rmtree(self.base, ignore_errors=True)
+
+    def check_everyone_can_run_the_environment(self):
+        """The learners' servers run the course's Python: fail early, in words, if they can't."""
+        result = run("runuser", "-u", self.names["ann"], "--", BIN / "python", "-c",
+                     "import jupyterhub, lessonkit, classroom", check=False,
+                     cwd="/")
+        assert result.returncode == 0, (
+            "a learner's account cannot run the course environment "
+            f"({sys.prefix}): every folder above it needs o+x and its files o+r\n"
+            + result.stderr[-2000:])
+
+    def run_cycle(self, security_checks: bool):
+        self.check_everyone_can_run_the_environment()
+        self.hub.start()
+        self.timer.lap("hub and proxy up")
+
+        people = {role: Person(self.hub, name, self.passwords[role])
+                  for role, name in self.names.items()}
+        self.people = people
+        self.outsider_could_log_in = people["outsider"].login()
+        for role in ("instructor", "ann", "ben"):
+            assert people[role].login(), f"{role} could not log in\n{self.hub.log_tail()}"
+            people[role].make_token()
+        teacher, ann, ben = people["instructor"], people["ann"], people["ben"]
+        self.timer.lap("PAM logins, tokens")
+
+        # the learners' servers start while the instructor releases (a start request
+        # returns only after JupyterHub's slow_spawn_timeout, 10 s: ask in parallel)
+        servers = (ann, ben, teacher) if security_checks else (ann, ben)
+        with ThreadPoolExecutor(max_workers=len(servers)) as pool:
+            starting = [pool.submit(person.start_server) for person in servers]
+            teacher.formgrader("POST", f"assignment/{LESSON}/assign")
+            teacher.formgrader("POST", f"assignment/{LESSON}/release")
+            self.timer.lap("formgrader: generate and release")
+            for future in starting:
+                future.result()
+        for person in servers:
+            person.wait_for_server()
+        self.timer.lap("servers ready")
+
+        solution = read_notebook(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb")
+        answers = {ann: reference_answers(solution)["average"], ben: PARTLY_WRONG}
+        self.statuses = {}
+        for learner, answer in answers.items():
+            before = status_of(learner.assignments())
+            # nbgrader's fetch answers "success" even when the fetch failed: read the status
+            after = status_of(learner.assignments("fetch"))
+            nb = with_answers(learner.notebook(), {"average": answer})
+            learner.save(f"{LESSON}/{LESSON}.ipynb",
+                         {"type": "notebook", "format": "json", "content": nb})
+            submitted = learner.assignments("submit")
+            self.statuses[learner.name] = (before, after, status_of(submitted))
+        self.timer.lap("fetch, answer, submit (two learners)")
+
+        if security_checks:
+            self.forge_submissions(ann, ben)
+            self.timer.lap("forged submissions")
+
+        collected = teacher.formgrader("POST", f"assignment/{LESSON}/collect")
+        self.collect_log = collected.get("log", "")
+        for learner in (ann, ben):
+            teacher.formgrader("POST", f"submission/{LESSON}/{learner.name}/autograde")
+        self.timer.lap("formgrader: collect, autograde (two)")
+        self.submissions = teacher.formgrader("GET", f"submissions/{LESSON}")
+        self.students = sorted(s["id"] for s in teacher.formgrader("GET", "students"))
+
+        if security_checks:
+            teacher.formgrader("POST", f"assignment/{LESSON}/generate_feedback")
+            teacher.formgrader("POST", f"assignment/{LESSON}/release_feedback")
+            self.feedback_status = status_of(ben.assignments("fetch_feedback"))
+            feedback = ben.ok("GET", f"/user/{ben.name}/api/contents/{LESSON}/feedback").json()
+            self.feedback_pages = [
+                page["name"] for stamp in feedback["content"]
+                for page in ben.ok("GET", f"/user/{ben.name}/api/contents/{stamp['path']}")
+                .json()["content"]
+            ]
+            self.timer.lap("feedback: generate, release, fetch")
+            # nbgrader's Course List in the instructor's own JupyterLab
+            self.course_list = teacher.ok("GET", f"/user/{teacher.name}/formgraders").json()
+
+    def forge_submissions(self, ann: Person, ben: Person):
+        """ben tries to submit his partly wrong work as ann's, after ann submitted."""
+        # 1. in the Assignments tab, with his nbgrader config claiming to be ann
+        config = f"c = get_config()\nc.CourseDirectory.student_id = {ann.name!r}\n"
+        ben.save("nbgrader_config.py", {"type": "file", "format": "text", "content": config})
+        self.tab_forgery = ben.call("POST", f"/user/{ben.name}/assignments/submit",
+                                    json={"course_id": COURSE, "assignment_id": LESSON}).json()
+        ben.ok("DELETE", f"/user/{ben.name}/api/contents/nbgrader_config.py")
+        # 2. in a terminal of his server (same account, same environment), telling nbgrader
+        #    to skip the hub's membership check and to use ann's id
+        home = pwd.getpwnam(ben.name).pw_dir
+        config_path = os.pathsep.join([str(ROOT / "deploy" / "jupyterhub" / "learner"),
+                                       str(ROOT / "deploy" / "jupyterhub" / "jupyter")])
+        self.terminal_forgery = run(
+            "runuser", "-u", ben.name, "--", "env", "-i", f"HOME={home}", f"USER={ben.name}",
+            f"PATH={BIN}:/usr/bin:/bin", f"NBGRADER_EXCHANGE={self.exchange}",
+            f"JUPYTER_CONFIG_PATH={config_path}", BIN / "nbgrader", "submit", LESSON,
+            "--course", COURSE, "--student", ann.name,
+            "--Authenticator.plugin_class=nbgrader.auth.NoAuthPlugin",
+            cwd=home, check=False, timeout=180)
+        inbound = self.exchange / COURSE / "inbound"
+        self.forged = [p for p in inbound.iterdir() if p.name.startswith(ann.name + "+")
+                       and p.stat().st_uid == pwd.getpwnam(ben.name).pw_uid]
+
+    def scores(self) -> dict[str, tuple[float, float]]:
+        return {s["student"]: (float(s["score"]), float(s["max_score"]))
+                for s in self.submissions}
+
+
+@pytest.fixture(scope="module")
+def machine():
+    _require_hub()
+    TIMINGS.unlink(missing_ok=True)
+    changes = Machine()
+    yield changes
+    changes.undo()
+
+
+def _class(machine, label: str, postgres: bool, security_checks: bool):
+    if postgres:
+        _postgres_bin()
+    room = None
+    try:
+        room = Class(label, machine, postgres)
+        room.run_cycle(security_checks)
+        room.timer.lap("cycle done")
+    except BaseException:
+        if room is not None:
+            room.stop()
+        raise
+    return room
+
+
+@pytest.fixture(scope="class")
+def sqlite_class(machine):
+    room = _class(machine, "sqlite", postgres=False, security_checks=True)
+    yield room
+    room.stop()
+    room.timer.lap("checks, then hub stopped")
+    room.timer.save()
+
+
+@pytest.fixture(scope="class")
+def postgres_class(machine):
+    room = _class(machine, "postgres", postgres=True, security_checks=False)
+    yield room
+    room.stop()
+    room.timer.lap("checks, then hub and PostgreSQL stopped")
+    room.timer.save()
+
+
+def _check_cycle(room: Class):
+    ann, ben = room.names["ann"], room.names["ben"]
+    # each learner saw the lesson released, fetched it (the status, not fetch's "success"),
+    # and submitted it
+    for learner in (ann, ben):
+        before, after, submitted = room.statuses[learner]
+        assert before == {"released"}, (learner, before)
+        assert after == {"fetched"}, (learner, after)
+        assert "submitted" in submitted, (learner, submitted)
+    # the instructor's gradebook: exactly the two learners, under their own ids, scored
+    # exactly (the partly wrong answer passes the visible test and fails the hidden one)
+    assert room.scores() == {ann: (3.0, 3.0), ben: (1.0, 3.0)}, room.submissions
+    assert room.students == sorted([ann, ben])
+
+
+class TestClassOnJupyterHub:
+    """The whole cycle with the default gradebook (SQLite in the course directory)."""
+
+    def test_release_fetch_submit_collect_autograde_scores_exactly(self, sqlite_class):
+        _check_cycle(sqlite_class)
+        gradebook = sqlite_class.course_dir / "gradebook.db"
+        assert gradebook.exists()
+        assert gradebook.stat().st_uid == pwd.getpwnam(sqlite_class.names["instructor"]).pw_uid
+
+    def test_only_course_members_log_in(self, sqlite_class):
+        assert not sqlite_class.outsider_could_log_in
+
+    def test_hub_groups_follow_unix_groups(self, sqlite_class):
+        teacher = sqlite_class.people["instructor"]
+        ann = sqlite_class.people["ann"]
+        assert ann.ok("GET", f"/hub/api/users/{ann.name}").json()["groups"] == [LEARNERS_GROUP]
+        groups = teacher.ok("GET", f"/hub/api/users/{teacher.name}").json()["groups"]
+        assert groups == [GRADERS_GROUP]
+
+    def test_learners_cannot_reach_the_formgrader(self, sqlite_class):
+        ann, teacher = sqlite_class.people["ann"], sqlite_class.people["instructor"]
+        for path in (f"/services/{COURSE}/formgrader",
+                     f"/services/{COURSE}/formgrader/api/submissions/{LESSON}"):
+            assert ann.call("GET", path).status_code == 403, path
+        # nor their own server's formgrader (it is switched off for learners, and so are
+        # its menu, the course list and the assignment-creation toolbar)
+        assert ann.call("GET", f"/user/{ann.name}/formgrader").status_code == 404
+        page = ann.ok("GET", f"/user/{ann.name}/lab").text
+        config = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)
+        disabled = json.loads(config.group(1)).get("disabledExtensions", [])
+        for plugin in ("formgrader", "course-list", "create-assignment"):
+            assert f"@jupyter/nbgrader:{plugin}" in disabled, (plugin, disabled)
+        # graders' servers find the formgrader in the hub's list of services (nbgrader's
+        # course list); a learner may not list them
+        assert COURSE in teacher.ok("GET", "/hub/api/services").json()
+        assert ann.call("GET", "/hub/api/services").status_code == 403
+        # the instructor can open it, and it may be framed by the hub's own pages only
+        page = teacher.ok("GET", f"/services/{COURSE}/formgrader", allow_redirects=True)
+        assert "formgrader" in page.url and "Assignments" in page.text
+        assert "frame-ancestors 'self'" in page.headers.get("Content-Security-Policy", "")
+
+    def test_graders_find_the_formgrader_in_their_course_list(self, sqlite_class):
+        courses = sqlite_class.course_list
+        assert courses["success"], courses
+        assert [(c["course_id"], c["kind"]) for c in courses["value"]] == [
+            (COURSE, "jupyterhub")], courses
+        assert courses["value"][0]["url"].endswith(f"/services/{COURSE}/lab?formgrader=true")
+        # the formgrader is the service, not one in the grader's own server
+        teacher = sqlite_class.people["instructor"]
+        assert teacher.call("GET", f"/user/{teacher.name}/formgrader").status_code == 404
+
+    def test_learners_cannot_reach_each_others_servers_or_files(self, sqlite_class):
+        ann, ben = sqlite_class.people["ann"], sqlite_class.people["ben"]
+        response = ann.call("GET", f"/user/{ben.name}/api/contents/{LESSON}")
+        assert response.status_code == 403, sqlite_class.hub.explain(response)
+        # and on the machine: their servers run as their own accounts, whose homes are
+        # private, and the instructor's course (answers, gradebook) is private too
+        ben_home = pwd.getpwnam(ben.name).pw_dir
+        course = sqlite_class.course_dir
+        for target in (f"{ben_home}/{LESSON}/{LESSON}.ipynb", f"{course}/gradebook.db",
+                       f"{course}/solutions/{LESSON}/{LESSON}.ipynb"):
+            result = run("runuser", "-u", ann.name, "--", "cat", target, check=False)
+            assert result.returncode != 0 and "Permission denied" in result.stderr, target
+
+    def test_a_submission_under_another_learners_id_does_not_replace_theirs(
+            self, sqlite_class):
+        ann = sqlite_class.names["ann"]
+        # the Assignments tab refuses it: the hub does not tell ben's server ann's groups
+        assert not sqlite_class.tab_forgery["success"], sqlite_class.tab_forgery
+        # a terminal can get a folder named after ann into the exchange, but it is ben's...
+        assert sqlite_class.terminal_forgery.returncode == 0, (
+            sqlite_class.terminal_forgery.stderr[-2000:])
+        assert len(sqlite_class.forged) == 1
+        # ...and collect leaves it out: ann's grade is her own work's (see the cycle's 3/3)
+        assert "claims to be from" in sqlite_class.collect_log
+        assert sqlite_class.scores()[ann] == (3.0, 3.0)
+        submitted = (sqlite_class.course_dir / "submitted" / ann / LESSON / f"{LESSON}.ipynb")
+        nb = nbformat.read(submitted, as_version=4)
+        answer = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "average")
+        assert "ValueError" in answer.source  # the reference answer, not ben's
+
+    def test_feedback_reaches_the_learner(self, sqlite_class):
+        assert "submitted" in sqlite_class.feedback_status
+        assert sqlite_class.feedback_pages == [f"{LESSON}.html"]
+
+
+class TestClassWithPostgreSQLGradebook:
+    """The same cycle, the gradebook on a PostgreSQL server (as for several graders)."""
+
+    def test_release_fetch_submit_collect_autograde_scores_exactly(self, postgres_class):
+        _check_cycle(postgres_class)
+
+    def test_the_gradebook_is_in_postgresql(self, postgres_class):
+        from nbgrader.api import Gradebook
+
+        assert not (postgres_class.course_dir / "gradebook.db").exists()
+        with Gradebook(postgres_class.postgres.url, COURSE) as gradebook:
+            scores = {s.student.id: s.score
+                      for s in gradebook.find_assignment(LESSON).submissions}
+        assert scores == {postgres_class.names["ann"]: 3.0, postgres_class.names["ben"]: 1.0}
+
+    def test_learners_do_not_get_the_gradebook_url(self, postgres_class):
+        ann = postgres_class.names["ann"]
+        # the servers' environment: the grader's has the URL, a learner's does not
+        found = {}
+        uids = {pwd.getpwnam(n).pw_uid: n for n in postgres_class.names.values()}
+        for environ in glob.glob("/proc/[0-9]*/environ"):
+            try:
+                owner = uids.get(os.stat(environ).st_uid)
+                text = Path(environ).read_bytes()
+            except OSError:
+                continue
+            if owner and b"JUPYTERHUB_" in text:
+                found.setdefault(owner, set()).add(b"NBGRADER_DB_URL=" in text)
+        assert found.get(ann) == {False}, found
+        assert True in found.get(postgres_class.names["instructor"], set()), found
