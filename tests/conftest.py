@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 # Quiet TensorFlow in the test process too (lessonkit does the same at import).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -14,6 +16,21 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 _GATE_COLUMNS = ["reference", "untouched", "wrong caught", "alternates accepted"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Keep every test of one lesson's grading gate in one xdist worker.
+
+    The gate autogrades a lesson once, in a module-scoped fixture parametrised by lesson;
+    pytest-xdist (--dist loadgroup) only groups tests by an ``xdist_group`` mark on the
+    test itself, which a mark on a fixture parameter does not give. Runs before xdist's
+    own hook.
+    """
+    for item in items:
+        lesson = getattr(item, "callspec", None) and item.callspec.params.get("gate")
+        if lesson:
+            item.add_marker(pytest.mark.xdist_group(f"gate-{lesson}"))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -78,7 +78,7 @@ def _variant_sets(variants: dict, functions: list[str]) -> list[dict[str, str]]:
 
 @pytest.fixture(
     scope="module",
-    params=[pytest.param(lesson, marks=pytest.mark.xdist_group(lesson)) for lesson in LESSONS],
+    params=LESSONS,  # conftest.py keeps each lesson's tests in one xdist worker
 )
 def gate(request, tmp_path_factory) -> GateRun:
     lesson = request.param
