@@ -6,7 +6,10 @@ import os
 import sys
 from pathlib import Path
 
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")  # the tests draw without a screen
 
 # Quiet TensorFlow in the test process too (lessonkit does the same at import).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -14,6 +17,15 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 # nbgrader runs helper programs (alembic, jupyter) found on PATH: use this environment's,
 # even when the tests are started as `.venv/bin/python -m pytest` without activating it.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Every test starts with no open matplotlib figure and leaves none behind."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
 
 _GATE_COLUMNS = ["reference", "untouched", "wrong caught", "alternates accepted"]
 

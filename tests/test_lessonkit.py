@@ -6,16 +6,12 @@ import os
 import subprocess
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import lessonkit  # noqa: E402
-from lessonkit import checks, data, plots  # noqa: E402
+import lessonkit
+from lessonkit import checks, data, plots
 
 
 def test_import_then_tensorflow_prints_nothing_to_stderr():

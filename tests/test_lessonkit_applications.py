@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from lessonkit import data, plots  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
+from lessonkit import data, plots
 
 # --- python_source_corpus ------------------------------------------------------------
 

@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-
-from lessonkit import plots  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from lessonkit import plots
 
 
 def test_plot_lstm_cell_labels_the_state_and_the_four_blocks():

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-
-from lessonkit import plots  # noqa: E402
+from lessonkit import plots
 
 
 @pytest.mark.parametrize("steps", [1, 2, 4, 7])
