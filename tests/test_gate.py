@@ -62,6 +62,20 @@ class GateRun:
         cells = [v for k, v in self.scores[student].items() if function_of(k, self.functions) == fn]
         return sum(s for s, _ in cells), sum(m for _, m in cells)
 
+    def why(self, student: str, fn: str) -> str:
+        """What the test cells of ``fn`` printed as errors in ``student``'s graded notebook."""
+        graded = graded_test_cells(self.autograded(student))
+        reasons = []
+        for grade_id, cell in graded.items():
+            if function_of(grade_id, self.functions) != fn:
+                continue
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    reasons.append(f"{grade_id}: {output.ename}: {output.evalue[:300]}")
+                elif output.output_type == "stream" and output.name == "stderr":
+                    reasons.append(f"{grade_id}: stderr: {output.text[:300]}")
+        return "; ".join(reasons) or "no error output (see the autograde log)"
+
     def total(self, student: str) -> tuple[float, float]:
         return (sum(s for s, _ in self.scores[student].values()),
                 sum(m for _, m in self.scores[student].values()))
@@ -194,7 +208,8 @@ def test_alternates_get_full_marks(gate: GateRun, record_property):
             if maximum > 0 and score == maximum:
                 accepted += 1
             else:
-                problems.append(f"{fn}: alternate '{version.note}' gets {score:g}/{maximum:g}")
+                problems.append(f"{fn}: alternate '{version.note}' gets {score:g}/{maximum:g} "
+                                f"({gate.why(f'alternate-{k}', fn)})")
     for k in range(1, 1 + max((len(v) for v in gate.variants.alternate.values()), default=0)):
         score, maximum = gate.total(f"alternate-{k}")
         if score < maximum:

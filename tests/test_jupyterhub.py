@@ -362,7 +362,8 @@ class Person:
         response = self.ok(method, f"/services/{COURSE}/formgrader/api/{path}")
         result = response.json()
         if isinstance(result, dict) and "success" in result:
-            assert result["success"], f"{path}: {result.get('error')}\n{result.get('log')}"
+            assert result["success"], (f"{path}: {result.get('error')}\n{result.get('log')}\n"
+                                       f"--- hub log ---\n{self.hub.log_tail()}")
         return result
 
 
