@@ -45,6 +45,21 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(f"gate-{lesson}"))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Fail a grouped test at once, before its fixtures, if xdist has stopped grouping.
+
+    Each group shares one expensive fixture (a lesson autograded once, one JupyterHub,
+    one browser): split over two workers it is set up twice, concurrently, and the run
+    doubles in time and can fail. xdist marks a grouped test by appending ``@group`` to
+    its node id; without it the group is silently ignored (pytest-dev/pytest-xdist#1386).
+    """
+    if (getattr(item.config.option, "loadgroup", False)
+            and item.get_closest_marker("xdist_group") and "@" not in item.nodeid):
+        pytest.fail("pytest-xdist is not grouping tests (--dist loadgroup): install the "
+                    "versions pyproject.toml asks for (see its note on pytest)", pytrace=False)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print what the grading gate counted, one row per lesson (xdist passes these along)."""
     rows: dict[str, dict[str, str]] = {}
