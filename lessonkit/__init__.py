@@ -11,6 +11,7 @@ Modules:
 - ``lessonkit.startup``: quiet, reproducible start-up.
 - ``lessonkit.data``: small data sets, generated offline.
 - ``lessonkit.plots``: pictures a learner would rather look at than read.
+- ``lessonkit.diagrams``: diagrams of the networks the lessons build.
 - ``lessonkit.checks``: checks that explain in words what is wrong.
 
 lessonkit never contains the answer to a graded exercise.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -76,45 +75,6 @@ def test_random_walks_is_repeatable_and_validates():
 
 
 # --- plots -------------------------------------------------------------------------------
-
-
-def test_plot_stacked_rnn_labels_every_level():
-    ax = plots.plot_stacked_rnn(layers=3, steps=4, title="stack")
-    texts = [t.get_text() for t in ax.texts]
-    assert sum("return_sequences=True" in t for t in texts) == 2
-    assert sum("return_sequences=False" in t for t in texts) == 1
-    assert any("(batch, T, D)" in t for t in texts)
-    assert sum(t.startswith("$h^{(3)}") for t in texts) == 4
-    assert ax.get_title() == "stack" and not ax.axison
-    ax.figure.canvas.draw()  # the mathtext must parse
-
-
-def test_plot_stacked_rnn_with_a_sequence_on_top():
-    _, ax = plt.subplots()
-    assert plots.plot_stacked_rnn(layers=2, steps=3, last_sequence=True, ax=ax) is ax
-    texts = [t.get_text() for t in ax.texts]
-    assert sum("return_sequences=True" in t for t in texts) == 2
-    assert sum(t.startswith(r"$\hat y") for t in texts) == 3
-    ax.figure.canvas.draw()
-    with pytest.raises(ValueError):
-        plots.plot_stacked_rnn(layers=0)
-    with pytest.raises(ValueError):
-        plots.plot_stacked_rnn(steps=1)
-
-
-def test_plot_bidirectional_rnn_draws_both_directions_and_the_merge():
-    ax = plots.plot_bidirectional_rnn(steps=5, title="bi")
-    texts = [t.get_text() for t in ax.texts]
-    assert sum(t.startswith(r"$\vec h_") for t in texts) == 6  # h_0 .. h_T
-    assert sum(t.startswith(r"$\overleftarrow{h}_") for t in texts) == 6  # h_1 .. h_{T+1}
-    assert any("y_t = [" in t for t in texts)
-    assert ax.get_title() == "bi"
-    ax.figure.canvas.draw()
-    _, other = plt.subplots()
-    assert plots.plot_bidirectional_rnn(steps=2, ax=other) is other
-    other.figure.canvas.draw()
-    with pytest.raises(ValueError):
-        plots.plot_bidirectional_rnn(steps=1)
 
 
 def test_plot_sequence_tags_counts_the_mistakes_of_each_model():

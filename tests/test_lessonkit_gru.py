@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from lessonkit import plots
-
-
-def test_plot_gru_cell_draws_the_update_equation_and_the_three_blocks():
-    ax = plots.plot_gru_cell(title="GRU")
-    texts = [t.get_text() for t in ax.texts]
-    assert any(r"z_t \odot h_{t-1} + (1 - z_t)" in t for t in texts)
-    assert sum(t == r"$\sigma$" for t in texts) == 2
-    assert any(t == r"$\tanh$" for t in texts)
-    assert ax.get_title() == "GRU"
-    assert not ax.axison
-    ax.figure.canvas.draw()  # the mathtext must parse
-
-
-def test_plot_gru_cell_uses_the_given_axes():
-    _, ax = plt.subplots()
-    assert plots.plot_gru_cell(ax=ax) is ax
 
 
 def test_plot_model_comparison_one_line_per_model_in_setting_order():

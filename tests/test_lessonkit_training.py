@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -51,36 +49,6 @@ def test_random_sines_frequencies_stay_in_range():
 def test_random_sines_rejects_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         data.random_sines(4, **{"length": 5, **kwargs})
-
-
-# --- plots.plot_unrolled_rnn -------------------------------------------------------------
-
-
-def test_plot_unrolled_rnn_draws_every_step():
-    ax = plots.plot_unrolled_rnn(steps=3)
-    texts = [t.get_text() for t in ax.texts]
-    for name in ["$h_0$", "$x_{1}$", "$h_{3}$", "$L_{3}$"]:
-        assert name in texts
-    arrows = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
-    assert len(arrows) == 3 * 5  # per step: three forward and two backward arrows
-    assert not ax.axison
-    assert len(ax.get_legend().get_texts()) == 2
-
-
-def test_plot_unrolled_rnn_long_chain_and_forward_only():
-    _, ax = plt.subplots()
-    assert plots.plot_unrolled_rnn(steps=5, ax=ax, backward=False, title="t") is ax
-    texts = [t.get_text() for t in ax.texts]
-    assert "$h_{T}$" in texts and "$h_{5}$" not in texts
-    arrows = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
-    assert len(arrows) == 5 * 3
-    assert len(ax.get_legend().get_texts()) == 1
-    assert ax.get_title() == "t"
-
-
-def test_plot_unrolled_rnn_needs_a_step():
-    with pytest.raises(ValueError):
-        plots.plot_unrolled_rnn(steps=0)
 
 
 # --- plots.plot_gradient_norms -----------------------------------------------------------
