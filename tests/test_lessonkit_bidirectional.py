@@ -28,13 +28,6 @@ def test_peak_tagging_labels_are_local_maxima_with_lower_ends():
             assert y[i, t] == float(x[i, t] > left and x[i, t] > right)
 
 
-def test_peak_tagging_is_repeatable_and_seeded():
-    a = data.peak_tagging(5, 10, seed=3)
-    b = data.peak_tagging(5, 10, seed=3)
-    c = data.peak_tagging(5, 10, seed=4)
-    np.testing.assert_array_equal(a[0], b[0])
-    np.testing.assert_array_equal(a[1], b[1])
-    assert not np.allclose(a[0], c[0])
 
 
 def test_peak_tagging_one_direction_limit_is_seven_eighths():
@@ -65,9 +58,7 @@ def test_random_walks_shape_start_and_steps():
     assert abs(steps.mean()) < 0.02
 
 
-def test_random_walks_is_repeatable_and_validates():
-    np.testing.assert_array_equal(data.random_walks(3, 5, seed=2), data.random_walks(3, 5, seed=2))
-    assert not np.allclose(data.random_walks(3, 5, seed=2), data.random_walks(3, 5, seed=3))
+def test_random_walks_validates_its_arguments():
     with pytest.raises(ValueError, match="length"):
         data.random_walks(3, 1)
     with pytest.raises(ValueError, match="step_std"):

@@ -17,13 +17,6 @@ def test_random_sines_shapes_and_dtypes():
     assert np.all(np.abs(X) <= 1) and np.all(np.abs(y) <= 1)
 
 
-def test_random_sines_is_repeatable_and_seeded():
-    a = data.random_sines(5, 10, seed=3)
-    b = data.random_sines(5, 10, seed=3)
-    c = data.random_sines(5, 10, seed=4)
-    np.testing.assert_array_equal(a[0], b[0])
-    np.testing.assert_array_equal(a[1], b[1])
-    assert not np.allclose(a[0], c[0])
 
 
 def test_random_sines_target_continues_each_wave():
