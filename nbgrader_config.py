@@ -31,6 +31,13 @@ c.CourseDirectory.ignore = [
 # A shared deployment sets NBGRADER_EXCHANGE (e.g. /srv/nbgrader/exchange).
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", str(HERE / "exchange"))
 
+# What the released notebook has in place of each solution: a learner who runs a test
+# before writing the function is told what to do, not shown an empty error.
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\n"
+              'raise NotImplementedError("write your code in place of this line")',
+}
+
 # Every cell runs in well under 30 s in the reference notebooks (see bench/notebook_times.py);
 # 60 s leaves room for a loaded grading machine while an endless loop costs a minute at most.
 c.Execute.timeout = 60
