@@ -634,22 +634,23 @@ def _class(machine, label: str, postgres: bool, security_checks: bool):
     return room
 
 
-@pytest.fixture(scope="class")
-def sqlite_class(machine):
-    room = _class(machine, "sqlite", postgres=False, security_checks=True)
+def _class_for_the_tests(machine, label: str, postgres: bool, security_checks: bool):
+    """A class fixture's body: the class for its tests, then everything stopped and timed."""
+    room = _class(machine, label, postgres, security_checks)
     yield room
     room.stop()
-    room.timer.lap("checks, then hub stopped")
+    room.timer.lap("checks, then everything stopped")
     room.timer.save()
+
+
+@pytest.fixture(scope="class")
+def sqlite_class(machine):
+    yield from _class_for_the_tests(machine, "sqlite", postgres=False, security_checks=True)
 
 
 @pytest.fixture(scope="class")
 def postgres_class(machine):
-    room = _class(machine, "postgres", postgres=True, security_checks=False)
-    yield room
-    room.stop()
-    room.timer.lap("checks, then hub and PostgreSQL stopped")
-    room.timer.save()
+    yield from _class_for_the_tests(machine, "postgres", postgres=True, security_checks=False)
 
 
 def _check_cycle(room: Class):
