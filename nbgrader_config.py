@@ -49,10 +49,12 @@ c.Execute.iopub_timeout = 30
 # A test cell the learner deleted is put back and graded (otherwise it is silently skipped).
 c.OverwriteCells.add_missing_cells = True
 
-# Autograde as nbgrader does, plus a cap on the size of any output (a submission that
-# prints a gigabyte on one line must not be stored, nor shown back as feedback).
+# Autograde as nbgrader does, except that the learner's kernel runs in a sandbox and every
+# test cell runs in the grader (classroom/sandbox/__init__.py: the threat model), plus a cap
+# on the size of any output (a submission that prints a gigabyte on one line must not be
+# stored, nor shown back as feedback).
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "classroom.sandbox.executor.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "classroom.preprocessors.LimitOutputSize",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
@@ -61,6 +63,16 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# The sandbox's limits (defaults fit every lesson with room to spare; see bench/ and
+# docs/classroom.md). Per process: address space and file size; per sandbox: processes,
+# and the size of its in-memory home and /tmp.
+c.Sandbox.memory_limit = 6 * 2**30
+c.Sandbox.process_limit = 512
+c.Sandbox.file_size_limit = 256 * 2**20
+c.Sandbox.disk_limit = 512 * 2**20
+# Keep the grader's note of how a notebook was graded (sandbox, tests) in the autograded copy.
+c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {("language_info", "name"), ("classroom",)}
 
 # Feedback says which tests failed and why, without showing hidden test code.
 c.GenerateFeedback.preprocessors = [

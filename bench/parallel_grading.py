@@ -1,12 +1,20 @@
-"""Grading a class: one submission at a time (nbgrader) against all cores (classroom).
+"""Grading a class: what the sandbox and the trusted tests cost, and what all cores give.
 
-    python bench/parallel_grading.py                       # 8 learners, lesson 01
-    python bench/parallel_grading.py --learners 12 --lesson 02-recurrent-networks
+    python bench/parallel_grading.py                        # 6 learners, lesson 01
+    python bench/parallel_grading.py --learners 8 --lesson 02-recurrent-networks
+    python bench/parallel_grading.py --sequential           # also nbgrader one at a time
 
-Makes a temporary course, submits the reference answers of the lesson for N simulated
-learners, then grades them twice from scratch: `nbgrader autograde LESSON` (sequential)
-and `python -m classroom.autograde LESSON` (one process per submission, as many at once
-as there are cores). Prints both wall times, the ratio, and checks both gave full marks.
+Makes a temporary course and submits the reference answers of the lesson for N simulated
+learners, then grades them from scratch with ``python -m classroom.autograde`` (one process
+per submission, all cores) in three ways, side by side:
+
+- ``plain nbgrader``: tests in the learner's kernel, no sandbox (nbgrader as it ships);
+- ``trusted tests``: tests in the grader, kernel not sandboxed (``Sandbox.enabled=False``);
+- ``sandbox + trusted tests``: the course's default.
+
+Prints the wall time, the time per submission, each against plain nbgrader and the
+sandbox against the same without it, and checks every submission got full marks. With
+``--sequential``, the default is also timed with ``nbgrader autograde`` one at a time.
 """
 
 from __future__ import annotations
@@ -34,6 +42,12 @@ from grading import (  # noqa: E402
     with_answers,
 )
 
+MODES = {
+    "plain nbgrader": "c.Sandbox.enabled = False\nc.SandboxedExecute.trusted_tests = False\n",
+    "trusted tests": "c.Sandbox.enabled = False\n",
+    "sandbox + trusted tests": "",
+}
+
 
 def _full_marks(course: Path, lesson: str, students: list[str]) -> bool:
     return all(
@@ -42,13 +56,30 @@ def _full_marks(course: Path, lesson: str, students: list[str]) -> bool:
     )
 
 
+def _grade(course: Path, lesson: str, settings: str, command: list[str]) -> float:
+    """Seconds to grade every submission from scratch with ``settings`` added to the config."""
+    config = course / "nbgrader_config.py"
+    original = (ROOT / "nbgrader_config.py").read_text()
+    config.write_text(original + "\n# bench\n" + settings)
+    shutil.rmtree(course / "autograded", ignore_errors=True)
+    shutil.rmtree(course / "grading-reports", ignore_errors=True)
+    (course / "gradebook.db").unlink(missing_ok=True)
+    nbgrader(course, "generate_assignment", lesson, "--force")
+    start = time.perf_counter()
+    subprocess.run(command, cwd=course, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, default=8)
+    parser.add_argument("--learners", type=int, default=6)
     parser.add_argument("--lesson", default="01-neural-networks")
+    parser.add_argument("--sequential", action="store_true")
     args = parser.parse_args()
     lesson, students = args.lesson, [f"learner{i:03d}" for i in range(args.learners)]
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+    parallel = [sys.executable, "-m", "classroom.autograde", lesson]
+    rows = []
 
     with tempfile.TemporaryDirectory() as tmp:
         course = make_course_copy(Path(tmp) / "course", [lesson])
@@ -58,30 +89,27 @@ def main() -> int:
         submission = with_answers(release, reference_answers(solution))
         for student in students:
             submit_locally(course, lesson, student, submission)
+        for mode, settings in MODES.items():
+            seconds = _grade(course, lesson, settings, parallel)
+            rows.append((f"{mode}, all cores", seconds, _full_marks(course, lesson, students)))
+        if args.sequential:
+            seconds = _grade(course, lesson, "", [sys.executable, "-m", "nbgrader", "autograde",
+                                                  lesson])
+            rows.append(("sandbox + trusted tests, one at a time", seconds,
+                         _full_marks(course, lesson, students)))
 
-        start = time.perf_counter()
-        nbgrader(course, "autograde", lesson)
-        sequential = time.perf_counter() - start
-        sequential_ok = _full_marks(course, lesson, students)
-
-        shutil.rmtree(course / "autograded")
-        (course / "gradebook.db").unlink()
-        nbgrader(course, "generate_assignment", lesson, "--force")
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "classroom.autograde", lesson], cwd=course,
-                       check=True, capture_output=True)
-        parallel = time.perf_counter() - start
-        parallel_ok = _full_marks(course, lesson, students)
-
-    cores = os.cpu_count()
-    print(f"{args.learners} submissions of {lesson} on {cores} cores")
-    print(f"{'grader':34s} {'seconds':>8s} {'per submission':>15s}  all full marks")
-    print(f"{'nbgrader autograde (sequential)':34s} {sequential:8.1f} "
-          f"{sequential / args.learners:15.1f}  {sequential_ok}")
-    print(f"{'classroom.autograde (all cores)':34s} {parallel:8.1f} "
-          f"{parallel / args.learners:15.1f}  {parallel_ok}")
-    print(f"speedup {sequential / parallel:.2f}x")
-    return 0 if sequential_ok and parallel_ok else 1
+    plain, trusted, sandboxed = (rows[i][1] for i in range(3))
+    print(f"{args.learners} submissions of {lesson} on {os.cpu_count()} cores, "
+          f"load before: {os.getloadavg()[0]:.1f}")
+    print(f"{'grading':42s} {'seconds':>8s} {'per submission':>15s} {'vs plain':>9s}  "
+          "all full marks")
+    for name, seconds, ok in rows:
+        print(f"{name:42s} {seconds:8.1f} {seconds / args.learners:15.1f} "
+              f"{seconds / plain:8.2f}x  {ok}")
+    print(f"the sandbox costs {100 * (sandboxed / trusted - 1):+.0f}% (budget +10%); "
+          f"sandbox and trusted tests together {sandboxed / plain:.2f}x plain nbgrader "
+          "(budget 1.2x)")
+    return 0 if all(ok for _, _, ok in rows) else 1
 
 
 if __name__ == "__main__":

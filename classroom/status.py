@@ -40,6 +40,7 @@ class Report:
     seconds: float = 0.0
     returncode: int | None = None
     log_tail: list[str] = field(default_factory=list)
+    sandboxed: bool = True
 
     def save(self, root: Path) -> Path:
         path = Path(root) / REPORTS / self.assignment / f"{self.student}.json"
@@ -64,18 +65,33 @@ def explain_failure(log: str) -> str:
     return errors[-1][:300] if errors else "nbgrader could not grade it (see its log)"
 
 
+# Errors in a graded notebook that mean a cell hit one of the sandbox's limits.
+_LIMITS = [
+    ("CellTimeoutError", "hit the time limit"),
+    ("MemoryError", "ran out of memory (the sandbox's memory limit)"),
+    ("Resource temporarily unavailable", "hit the sandbox's limit on processes"),
+    ("File too large", "wrote a file over the sandbox's file size limit"),
+    ("No space left on device", "filled the sandbox's scratch space"),
+]
+
+
 def notebook_problems(autograded: Path) -> list[str]:
-    """Problems visible in autograded notebooks: cells that timed out, outputs that were cut."""
+    """Problems visible in autograded notebooks: cells that hit a time or sandbox limit, and
+    notebooks graded without the sandbox."""
     problems = []
     for path in sorted(autograded.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        timed_out = sum(
-            any(o.output_type == "error" and o.get("ename") == "CellTimeoutError"
-                for o in cell.get("outputs", []))
-            for cell in nb.cells if cell.cell_type == "code"
-        )
-        if timed_out:
-            problems.append(f"{path.stem}: {timed_out} cell(s) hit the time limit")
+        if nb.metadata.get("classroom", {}).get("sandbox") == "off":
+            problems.append(f"{path.stem}: graded WITHOUT the sandbox")
+        for needle, what in _LIMITS:
+            hits = sum(
+                any(o.output_type == "error"
+                    and needle in f"{o.get('ename', '')}: {o.get('evalue', '')}"
+                    for o in cell.get("outputs", []))
+                for cell in nb.cells if cell.cell_type == "code"
+            )
+            if hits:
+                problems.append(f"{path.stem}: {hits} cell(s) {what}")
     return problems
 
 
@@ -94,7 +110,8 @@ def submission_status(root: Path, assignment: str, student: str,
     problems = [f"{name}.ipynb is missing from the submission" for name in notebooks
                 if not (submitted / f"{name}.ipynb").exists()]
     if report is not None and not report.ok:
-        return "grading failed", [report.reason, *problems]
+        unsafe = [] if report.sandboxed else ["graded WITHOUT the sandbox (--unsafe-no-sandbox)"]
+        return "grading failed", [report.reason, *problems, *unsafe]
     if not autograded.is_dir():
         return "not graded", ["no autograded copy: autograde failed or has not run", *problems]
     return "graded", problems + notebook_problems(autograded)

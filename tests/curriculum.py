@@ -29,3 +29,7 @@ GRADED_FUNCTIONS: dict[str, list[str]] = {
 }
 
 LESSONS = sorted(GRADED_FUNCTIONS)
+
+# What test cells may take from the learner's notebook besides the graded functions: the
+# objects a lesson asks the learner to build (docs/authoring.md, "How test cells run").
+LEARNER_OBJECTS: dict[str, list[str]] = {}

@@ -58,6 +58,26 @@ BIN = Path(sys.prefix) / "bin"
 # passes the visible test, fails the hidden one (an empty list must raise ValueError)
 PARTLY_WRONG = "def average(values):\n    return sum(values) / len(values)\n"
 TIMINGS = ROOT / "test-artifacts" / "jupyterhub-timings.txt"
+# Ben's extra cell: what graded code can reach on the class server (nothing).
+PROBE = """
+import json, os, socket
+probes = {{}}
+for name, port in {ports!r}.items():
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=3).close()
+        probes[name] = "reached"
+    except OSError as error:
+        probes[name] = type(error).__name__
+for name, path in {files!r}.items():
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
+        probes[name] = "read"
+    except OSError as error:
+        probes[name] = type(error).__name__
+probes["secrets"] = sorted(k for k in os.environ
+                           if k.startswith(("JUPYTERHUB", "NBGRADER")) or "TOKEN" in k)
+print("PROBES", json.dumps(probes))
+"""
 
 
 # ----------------------------------------------------------------------------------------
@@ -549,6 +569,8 @@ class Class:
             # nbgrader's fetch answers "success" even when the fetch failed: read the status
             after = status_of(learner.assignments("fetch"))
             nb = with_answers(learner.notebook(), {"average": answer})
+            if learner is ben:  # ben's notebook also looks around when it is graded
+                nb.cells.append(nbformat.v4.new_code_cell(self.probe_source()))
             learner.save(f"{LESSON}/{LESSON}.ipynb",
                          {"type": "notebook", "format": "json", "content": nb})
             submitted = learner.assignments("submit")
@@ -580,6 +602,32 @@ class Class:
             self.timer.lap("feedback: generate, release, fetch")
             # nbgrader's Course List in the instructor's own JupyterLab
             self.course_list = teacher.ok("GET", f"/user/{teacher.name}/formgraders").json()
+
+    def probe_source(self) -> str:
+        """A cell that tries to reach the hub, the gradebook and other people's files."""
+        ports = {"hub": self.hub.url, "hub api": self.hub.env["RNN_HUB_API_URL"],
+                 "proxy api": self.hub.env["RNN_HUB_PROXY_API_URL"],
+                 "formgrader": self.hub.env["RNN_HUB_FORMGRADER_URL"]}
+        ports = {name: int(url.rsplit(":", 1)[1]) for name, url in ports.items()}
+        if self.postgres:
+            ports["postgresql"] = self.postgres.port
+        ann_home = pwd.getpwnam(self.names["ann"]).pw_dir
+        files = {"ann's work": f"{ann_home}/{LESSON}/{LESSON}.ipynb",
+                 "the course's solutions": str(self.course_dir / "solutions" / LESSON
+                                               / f"{LESSON}.ipynb"),
+                 "the course's config": str(self.course_dir / "nbgrader_config.py"),
+                 "the exchange": str(self.exchange / COURSE / "inbound")}
+        return PROBE.format(ports=ports, files=files)
+
+    def probes(self) -> dict:
+        """What ben's probe cell found when the instructor autograded it."""
+        graded = (self.course_dir / "autograded" / self.names["ben"] / LESSON
+                  / f"{LESSON}.ipynb")
+        printed = "".join(o.get("text", "") for c in read_notebook(graded).cells
+                          for o in c.get("outputs", []) if o.get("output_type") == "stream")
+        lines = [line for line in printed.splitlines() if line.startswith("PROBES ")]
+        assert lines, f"the probe cell printed nothing:\n{printed[-3000:]}"
+        return json.loads(lines[-1].removeprefix("PROBES "))
 
     def forge_submissions(self, ann: Person, ben: Person):
         """ben tries to submit his partly wrong work as ann's, after ann submitted."""
@@ -651,6 +699,14 @@ def sqlite_class(machine):
 @pytest.fixture(scope="class")
 def postgres_class(machine):
     yield from _class_for_the_tests(machine, "postgres", postgres=True, security_checks=False)
+
+
+def _check_graded_code_is_contained(room: Class):
+    probes = room.probes()
+    assert probes.pop("secrets") == [], probes
+    reached = {name: result for name, result in probes.items() if result in ("reached", "read")}
+    assert not reached, probes
+    assert {"hub", "hub api", "formgrader", "ann's work", "the course's solutions"} <= set(probes)
 
 
 def _check_cycle(room: Class):
@@ -749,6 +805,9 @@ class TestClassOnJupyterHub:
         answer = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "average")
         assert "ValueError" in answer.source  # the reference answer, not ben's
 
+    def test_graded_code_reaches_neither_the_hub_nor_other_files(self, sqlite_class):
+        _check_graded_code_is_contained(sqlite_class)
+
     def test_feedback_reaches_the_learner(self, sqlite_class):
         assert "submitted" in sqlite_class.feedback_status
         assert sqlite_class.feedback_pages == [f"{LESSON}.html"]
@@ -759,6 +818,10 @@ class TestClassWithPostgreSQLGradebook:
 
     def test_release_fetch_submit_collect_autograde_scores_exactly(self, postgres_class):
         _check_cycle(postgres_class)
+
+    def test_graded_code_reaches_neither_postgresql_nor_the_hub(self, postgres_class):
+        _check_graded_code_is_contained(postgres_class)
+        assert "postgresql" in postgres_class.probes()
 
     def test_the_gradebook_is_in_postgresql(self, postgres_class):
         from nbgrader.api import Gradebook

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
-from curriculum import GRADED_FUNCTIONS, LESSONS
+from curriculum import GRADED_FUNCTIONS, LEARNER_OBJECTS, LESSONS
 from grading import (
     HIDDEN_BEGIN,
     ROOT,
@@ -77,3 +78,19 @@ def test_lessonkit_is_imported_before_tensorflow(solution):
 def test_lesson_opens_with_goals(solution):
     first = solution.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
+
+
+def test_test_cells_take_only_learner_work_from_the_notebook(lesson, solution):
+    """Rules 1 and 2 of docs/authoring.md: a test cell imports its modules and takes from the
+    notebook only the graded functions and the learner-made objects the lesson names
+    (tests/curriculum.py), so that the grader, which runs it outside the learner's kernel,
+    never depends on what an ordinary cell computed."""
+    from classroom.sandbox.trusted import free_names
+
+    allowed = set(GRADED_FUNCTIONS[lesson]) | set(LEARNER_OBJECTS.get(lesson, []))
+    problems = []
+    for grade_id, cell in graded_test_cells(solution).items():
+        outside = free_names(ast.parse(cell.source)) - allowed
+        if outside:
+            problems.append(f"{grade_id} uses {sorted(outside)} from the notebook")
+    assert not problems, "\n".join(problems)

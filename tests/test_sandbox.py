@@ -1,0 +1,493 @@
+"""Hostile learners: graded code is contained, and it cannot forge a verdict or read a test.
+
+A class takes lesson 00 through the real commands (generate, release, fetch, submit,
+collect, ``python -m classroom.autograde`` on both cores, export, feedback). Two learners
+are honest; every other one hands in the released stub (worth 0) plus an attack:
+
+- on the machine (the sandbox): writing the gradebook, reading ``solutions/`` and a file
+  outside the course, writing into the course, overwriting a classmate's submission,
+  leaving a process behind, opening a connection to a listener the test holds open,
+  reading secrets from the environment, a fork bomb, a memory hog, a disk filler;
+- on the verdict (tests run in the grader): input and AST transformers, a patched
+  ``run_cell``, an object equal to everything, silenced tracebacks, patched
+  ``numpy.testing`` / ``math`` / ``builtins``, a replaced ``lessonkit.checks``, a changed
+  ``sys.modules`` entry, redefined test data, and reading ``In`` / ``_ih`` / ``Out`` /
+  ``inspect`` / ``gc`` for hidden test code.
+
+Each attack is checked by its effect (the gradebook, the files, the processes, the
+listener, the outputs), not by what the attacker printed. The honest learners get exactly
+their usual scores; every attacker gets at most 10% of the marks (here: nothing).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from grading import (
+    ROOT,
+    cell_scores,
+    make_course_copy,
+    nbgrader,
+    nbgrader_meta,
+    read_notebook,
+    reference_answers,
+)
+
+LESSON = "00-welcome"
+MARKER = "classroom-sandbox-test-stray-process"
+pytestmark = pytest.mark.xdist_group("sandbox")
+
+# what the test knows that graded code must never see
+SECRETS = {"NBGRADER_DB_URL": None, "JUPYTERHUB_API_TOKEN": "hub-token-4d1f9c",
+           "CLASSROOM_SECRET": "secret-value-77a3"}
+HIDDEN_MARK = "default_rng(7)"  # a line of the lesson's hidden test
+PARTLY = "def average(values):\n    return sum(values) / len(values)\n"  # visible test only
+
+
+def machine_attacks(course: Path, outside: Path, port: int) -> dict[str, str]:
+    """Attack code by learner, each run in a cell of its own before the answer cell."""
+    return {
+        "gradebook": f"""
+import sqlite3
+db = sqlite3.connect({str(course / "gradebook.db")!r})
+db.execute("update grade set manual_score = 1000")
+db.execute("update grade set extra_credit = 1000")
+db.commit()
+""",
+        "solutions": f"""
+print(open({str(course / "solutions" / LESSON / f"{LESSON}.ipynb")!r}).read())
+""",
+        "outside": f"""
+print(open({str(outside)!r}).read())
+""",
+        "course_write": f"""
+open({str(course / "pwned.txt")!r}, "w").write("pwned")
+""",
+        "overwrite": f"""
+open({str(course / "submitted" / "alice" / LESSON / f"{LESSON}.ipynb")!r}, "w").write("{{}}")
+""",
+        "stray": f"""
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(900)", {MARKER!r}],
+                 start_new_session=True, stdin=subprocess.DEVNULL,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+""",
+        "network": f"""
+import socket
+connection = socket.create_connection(("127.0.0.1", {port}), timeout=5)
+connection.sendall(b"pwned")
+""",
+        "environment": """
+import os
+print(dict(os.environ))
+""",
+        "fork_bomb": """
+import os, time
+children = 0
+for _ in range(3000):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(120)
+        os._exit(0)
+    children += 1
+print("forked", children)
+""",
+        "memory_hog": """
+hog = bytearray(50 * 2**30)
+""",
+        "disk_filler": """
+import os
+block = b"x" * 2**20
+for n in range(100):
+    with open(os.path.expanduser(f"~/fill-{n}.bin"), "wb") as out:
+        for _ in range(100):
+            out.write(block)
+""",
+    }
+
+
+VERDICT_ATTACKS = {
+    "input_transformer":
+        "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])",
+    "ast_transformer": """
+import ast
+class Nothing(ast.NodeTransformer):
+    def visit_Module(self, node):
+        node.body = [ast.Pass()]
+        return node
+get_ipython().ast_transformers.append(Nothing())
+""",
+    "run_cell": """
+from IPython.core.interactiveshell import ExecutionResult
+shell = get_ipython()
+real_run_cell = shell.run_cell
+def run_cell(raw_cell, *args, **kwargs):
+    if "average(" in raw_cell and "def average" not in raw_cell:
+        return real_run_cell("pass", *args, **kwargs)
+    return real_run_cell(raw_cell, *args, **kwargs)
+shell.run_cell = run_cell
+""",
+}
+# the answer itself: an object that says it equals whatever it is compared with
+EQUAL_TO_EVERYTHING = """
+class Everything(float):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __lt__(self, other): return False
+    def __gt__(self, other): return False
+    def __le__(self, other): return True
+    def __ge__(self, other): return True
+    def __abs__(self): return Everything(0.0)
+    def __sub__(self, other): return Everything(0.0)
+    __rsub__ = __sub__
+    def __bool__(self): return True
+    def __float__(self): return 0.0
+def average(values):
+    if not len(values):
+        raise ValueError("empty")
+    return Everything(0.0)
+"""
+VERDICT_ATTACKS |= {
+    "silenced_tracebacks": """
+import sys
+shell = get_ipython()
+shell.showtraceback = lambda *args, **kwargs: None
+shell._showtraceback = lambda *args, **kwargs: None
+sys.excepthook = lambda *args: None
+sys.stderr = sys.stdout
+""",
+    "patched_modules": """
+import builtins, math
+import numpy as np
+import numpy.testing
+numpy.testing.assert_allclose = lambda *args, **kwargs: None
+np.isclose = lambda *args, **kwargs: True
+np.allclose = lambda *args, **kwargs: True
+math.isclose = lambda *args, **kwargs: True
+builtins.abs = lambda x: 0
+builtins.round = lambda x, *digits: 0
+""",
+    "replaced_checks": """
+import lessonkit.checks
+for name in dir(lessonkit.checks):
+    if name.startswith("check"):
+        setattr(lessonkit.checks, name, lambda *args, **kwargs: None)
+""",
+    "sys_modules": """
+import sys, types
+fake = types.ModuleType("lessonkit.checks")
+fake.__getattr__ = lambda name: (lambda *args, **kwargs: None)
+sys.modules["lessonkit.checks"] = fake
+import lessonkit
+lessonkit.checks = fake
+fake_np = types.ModuleType("numpy")
+fake_np.__getattr__ = lambda name: (lambda *args, **kwargs: True)
+sys.modules["numpy"] = fake_np
+""",
+}
+# after the visible test, before the hidden one: the hidden test's names, redefined
+REDEFINED_DATA = """
+import types
+np = types.SimpleNamespace(array=lambda *a, **k: [2.5], default_rng=None)
+checks = types.SimpleNamespace(check_scalar=lambda *a, **k: None)
+average = lambda values: 2.5
+"""
+# the last cell: everything the kernel could know about the tests
+READS_TESTS = """
+import gc, inspect
+print("\\n".join(In))
+print(_ih)
+print(Out)
+for thing in gc.get_objects():
+    if isinstance(thing, str) and "check_scalar" in thing:
+        print(thing)
+try:
+    print(inspect.getsource(average))
+except Exception as error:
+    print(error)
+"""
+
+
+def _code_cell(source: str):
+    return nbformat.v4.new_code_cell(source.strip() + "\n")
+
+
+def _index(nb, grade_id: str) -> int:
+    return next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("grade_id") == grade_id)
+
+
+def _answer(nb, source: str):
+    nb.cells[_index(nb, "average")].source = source
+
+
+def _learners(course: Path, outside: Path, port: int, reference: dict) -> dict:
+    """learner -> function(notebook) that makes their submission from the released copy."""
+    def honest(nb):
+        _answer(nb, reference["average"])
+
+    def partly(nb):
+        _answer(nb, PARTLY)
+
+    def attack(code):
+        def work(nb):  # the attack right after the imports; the answer stays a stub
+            nb.cells.insert(_index(nb, "average"), _code_cell(code))
+        return work
+
+    def redefines_data(nb):
+        nb.cells.insert(_index(nb, "test_average_hidden"), _code_cell(REDEFINED_DATA))
+
+    def reads_tests(nb):
+        nb.cells.append(_code_cell(READS_TESTS))
+
+    learners = {"alice": honest, "bob": partly}
+    for name, code in machine_attacks(course, outside, port).items():
+        learners[name] = attack(code)
+    for name, code in VERDICT_ATTACKS.items():
+        learners[name] = attack(code)
+    learners["equal_to_everything"] = lambda nb: _answer(nb, EQUAL_TO_EVERYTHING)
+    learners["redefined_data"] = redefines_data
+    learners["reads_tests"] = reads_tests
+    return learners
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Listener:
+    """A TCP listener on loopback that records every connection made to it."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.5)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                connection, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join(5)
+        self.server.close()
+
+
+def _stray_processes() -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if MARKER in text and "pytest" not in text:
+            found.append(text)
+    return found
+
+
+def _run(cwd: Path, *args: str, env=None, timeout=600) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True,
+                            text=True, timeout=timeout, env=env)
+    assert result.returncode == 0, \
+        f"{' '.join(args)}:\n{result.stdout[-2000:]}{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    course = make_course_copy(tmp / "instructor", [LESSON])
+    exchange = course / "exchange"
+    outside = tmp / "outside-secret.txt"
+    outside.write_text("a file outside the course: 5b2e-outside")
+    listener = Listener()
+    nbgrader(course, "generate_assignment", LESSON, "--force")
+    nbgrader(course, "release_assignment", LESSON)
+    reference = reference_answers(read_notebook(course / "solutions" / LESSON
+                                                / f"{LESSON}.ipynb"))
+    learners = _learners(course, outside, listener.port, reference)
+
+    for student, work in learners.items():
+        home = tmp / "learners" / student
+        home.mkdir(parents=True)
+        (home / "nbgrader_config.py").write_text(
+            f"c = get_config()\nc.CourseDirectory.course_id = 'rnn-course'\n"
+            f"c.Exchange.root = {str(exchange)!r}\n"
+            f"c.Exchange.cache = {str(home / '.nbgrader-cache')!r}\n")
+        _run(home, "nbgrader", "fetch_assignment", LESSON, "--course", "rnn-course")
+        path = home / LESSON / f"{LESSON}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        work(nb)
+        nbformat.write(nb, path)
+        _run(home, "nbgrader", "submit", LESSON, "--course", "rnn-course", "--student", student)
+
+    nbgrader(course, "collect", LESSON)
+    before = _hashes(course / "submitted")
+    env = {**os.environ, **{k: v for k, v in SECRETS.items() if v}}
+    env["NBGRADER_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}?timeout=60"
+    SECRETS["NBGRADER_DB_URL"] = env["NBGRADER_DB_URL"]
+    grading = subprocess.run(
+        [sys.executable, "-m", "classroom.autograde", LESSON, "--jobs", "2", "--timeout", "600"],
+        cwd=course, capture_output=True, text=True, timeout=1800, env=env)
+    strays = _stray_processes()
+    listener.close()
+    nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    with open(course / "grades.csv") as handle:
+        export = {row["student_id"]: row for row in csv.DictReader(handle)}
+    nbgrader(course, "generate_feedback", LESSON)
+    scores = {s: cell_scores(course, LESSON, s) for s in learners}
+    # the honest learners again, graded the way plain nbgrader does (tests in their kernel,
+    # no sandbox): the scores they would get without any of this
+    # and two attackers, to show that their attacks are real: they pass plain nbgrader
+    usual = {}
+    for student in ("alice", "bob", "input_transformer", "equal_to_everything"):
+        nbgrader(course, "autograde", LESSON, "--student", student, "--force",
+                 "--Sandbox.enabled=False", "--SandboxedExecute.trusted_tests=False")
+        usual[student] = cell_scores(course, LESSON, student)
+    yield {"course": course, "grading": grading, "before": before, "learners": learners,
+           "strays": strays, "connections": listener.connections, "export": export,
+           "scores": scores, "usual": usual}
+    for pid_dir in Path("/proc").glob("[0-9]*"):  # never leave a stray behind, whatever happened
+        try:
+            if MARKER in (pid_dir / "cmdline").read_bytes().decode(errors="replace"):
+                os.kill(int(pid_dir.name), 9)
+        except (OSError, ValueError):
+            pass
+
+
+def _total(scores: dict) -> tuple[float, float]:
+    return sum(s for s, _ in scores.values()), sum(m for _, m in scores.values())
+
+
+def _everything_shown(room, student: str) -> str:
+    """What one learner's code printed when graded, and their feedback page, as text."""
+    course = room["course"]
+    graded = read_notebook(course / "autograded" / student / LESSON / f"{LESSON}.ipynb")
+    outputs = json.dumps([cell.get("outputs", []) for cell in graded.cells])
+    pages = list((course / "feedback" / student / LESSON).glob("*.html"))
+    return outputs + "".join(p.read_text() for p in pages)
+
+
+def test_every_submission_is_graded(hostile_class):
+    grading = hostile_class["grading"]
+    assert grading.returncode == 0, grading.stdout[-3000:] + grading.stderr[-3000:]
+    assert f"{len(hostile_class['learners'])} graded, 0 failed" in grading.stdout
+
+
+def test_honest_learners_get_exactly_their_usual_scores(hostile_class):
+    for student in ("alice", "bob"):
+        assert hostile_class["scores"][student] == hostile_class["usual"][student], student
+    score, maximum = _total(hostile_class["scores"]["alice"])
+    assert score == maximum > 0
+    assert 0 < _total(hostile_class["scores"]["bob"])[0] < maximum
+
+
+def test_the_verdict_attacks_are_real_they_fool_plain_nbgrader(hostile_class):
+    for attacker in ("input_transformer", "equal_to_everything"):
+        score, maximum = _total(hostile_class["usual"][attacker])
+        assert score >= 0.5 * maximum, (attacker, hostile_class["usual"][attacker])
+
+
+@pytest.mark.parametrize("attacker", sorted(
+    {"gradebook", "solutions", "outside", "course_write", "overwrite", "stray", "network",
+     "environment", "fork_bomb", "memory_hog", "disk_filler", "redefined_data", "reads_tests",
+     *VERDICT_ATTACKS}))
+def test_attackers_earn_nothing(hostile_class, attacker):
+    score, maximum = _total(hostile_class["scores"][attacker])
+    assert maximum > 0 and score <= 0.1 * maximum, (attacker, hostile_class["scores"][attacker])
+
+
+def test_the_gradebook_is_out_of_reach(hostile_class):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{hostile_class['course'] / 'gradebook.db'}") as gradebook:
+        for submission in gradebook.notebook_submissions(LESSON, LESSON):
+            for grade in submission.grades:
+                assert grade.manual_score is None and not grade.extra_credit, \
+                    (submission.student.id, grade.name, grade.manual_score, grade.extra_credit)
+
+
+def test_solutions_and_outside_files_are_not_readable(hostile_class):
+    assert HIDDEN_MARK not in _everything_shown(hostile_class, "solutions")
+    assert "5b2e-outside" not in _everything_shown(hostile_class, "outside")
+    shown = _everything_shown(hostile_class, "solutions")
+    assert "FileNotFoundError" in shown or "PermissionError" in shown
+
+
+def test_the_course_and_other_submissions_are_not_writable(hostile_class):
+    assert not (hostile_class["course"] / "pwned.txt").exists()
+    after = _hashes(hostile_class["course"] / "submitted")
+    assert after == hostile_class["before"]
+
+
+def test_no_process_outlives_grading(hostile_class):
+    assert hostile_class["strays"] == []
+
+
+def test_no_network_not_even_loopback(hostile_class):
+    assert hostile_class["connections"] == 0
+    shown = _everything_shown(hostile_class, "network")
+    assert "ConnectionRefusedError" in shown or "OSError" in shown
+
+
+def test_graded_code_gets_no_secrets(hostile_class):
+    shown = _everything_shown(hostile_class, "environment")
+    assert "HOME" in shown  # the cell ran and printed its environment
+    for name, value in SECRETS.items():
+        assert name not in shown and value not in shown, name
+
+
+@pytest.mark.parametrize("attacker, problem", [
+    ("fork_bomb", "limit on processes"), ("memory_hog", "out of memory"),
+    ("disk_filler", "scratch space"),
+])
+def test_a_submission_over_a_limit_is_reported_with_the_reason(hostile_class, attacker, problem):
+    row = hostile_class["export"][attacker]
+    assert row["status"] == "graded", row
+    assert problem in row["problems"], row
+
+
+def test_hidden_test_code_never_reaches_the_kernel(hostile_class):
+    hidden = read_notebook(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb")
+    hidden_lines = [line.strip() for c in hidden.cells if nbgrader_meta(c).get("grade")
+                    for line in c.source.splitlines() if len(line.strip()) > 25
+                    and not line.strip().startswith(("#", "import", "from"))]
+    assert hidden_lines
+    graded = hostile_class["course"] / "autograded" / "reads_tests" / LESSON / f"{LESSON}.ipynb"
+    nb = read_notebook(graded)
+    printed = json.dumps([c.get("outputs", []) for c in nb.cells[-1:]])
+    assert "In" in nb.cells[-1].source and len(printed) > 100  # the cell ran and printed
+    for line in hidden_lines:
+        assert line not in printed, line
+    # the feedback shows why a test failed, never how it is written
+    feedback = "".join(p.read_text() for p in
+                       (hostile_class["course"] / "feedback" / "bob" / LESSON).glob("*.html"))
+    assert HIDDEN_MARK not in feedback
+
+
+def test_autograded_notebooks_say_how_they_were_graded(hostile_class):
+    graded = hostile_class["course"] / "autograded" / "alice" / LESSON / f"{LESSON}.ipynb"
+    nb = read_notebook(graded)
+    assert nb.metadata["classroom"]["sandbox"].startswith("bubblewrap")
+    assert nb.metadata["classroom"]["tests"] == "run by the grader"
