@@ -56,7 +56,7 @@ def correct(folder: Path, nb, reference):
 
 
 def partly_correct(folder: Path, nb, reference):
-    _answer_cell(nb).source = NO_EMPTY_CHECK  # passes the visible test, fails the hidden one
+    _answer_cell(nb).source = NO_EMPTY_CHECK  # right numbers, no ValueError: loses 1 of 4
 
 
 def edits_tests(folder: Path, nb, reference):
@@ -187,11 +187,12 @@ def test_grading_reports_the_three_broken_submissions_and_nothing_else(classroom
 
 
 @pytest.mark.parametrize("student, expected", [
-    ("alice", 3), ("bob", 1), ("carol", 1), ("dave", 0), ("frank", 3), ("ivan", 0),
+    ("alice", 4), ("bob", 3), ("carol", 3), ("dave", 0), ("frank", 4), ("ivan", 0),
 ])
 def test_scores_are_exactly_right(classroom, student, expected):
-    """Edited, re-pointed and deleted tests are graded with the originals (max 3)."""
-    assert _total(classroom["scores"][student]) == (expected, 3)
+    """Edited, re-pointed and deleted tests are graded with the originals (max 4; a missing
+    ValueError for an empty list costs 1 point, in test_average_errors)."""
+    assert _total(classroom["scores"][student]) == (expected, 4)
 
 
 def test_learner_modules_do_not_reach_the_grading_kernel(classroom):
@@ -239,8 +240,8 @@ def _export(classroom) -> dict[str, dict[str, str]]:
 def test_export_shows_failures_instead_of_silent_zeros(classroom):
     rows = _export(classroom)
     assert set(rows) == set(LEARNERS)
-    assert rows["alice"]["status"] == "graded" and float(rows["alice"]["score"]) == 3
-    assert float(rows["bob"]["score"]) == 1
+    assert rows["alice"]["status"] == "graded" and float(rows["alice"]["score"]) == 4
+    assert float(rows["bob"]["score"]) == 3
     for student in ("erin", "grace", "heidi"):
         assert rows[student]["status"] == "grading failed", rows[student]
         assert rows[student]["problems"], rows[student]
