@@ -16,6 +16,7 @@ import io
 import linecache
 import traceback
 import types
+import warnings
 
 import numpy as np
 
@@ -182,7 +183,10 @@ class TestRunner:
         stdout, stderr = io.StringIO(), io.StringIO()
         error = None
         try:
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            # catch_warnings: each test cell starts with the same warning filters and no
+            # memory of warnings shown before, whichever notebook the grader ran first
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), \
+                    warnings.catch_warnings():
                 self._execute(source, label)
         except BaseException as exc:  # noqa: BLE001 - a failed test, whatever it raised
             error = exc
