@@ -431,3 +431,43 @@ def draw_bidirectional_rnn(steps: int = 4, ax=None, title: str | None = None):
     ax.set_xlim(fpos(0) - 0.8, bpos(steps + 1) + 0.9)
     ax.set_ylim(-0.45, y_row + 0.45)
     return _finish(ax, title)
+
+
+def draw_parallel_scan(length: int = 8, ax=None, title: str | None = None):
+    """Draw the doubling scan (Hillis & Steele) of a linear recurrence over ``length`` steps.
+
+    Row 0 holds the steps themselves, ``[t]`` for the map ``h -> a_t h + b_t``. In round
+    ``k`` (``d = 2**k``), every position ``t >= d`` combines what it holds with what
+    position ``t - d`` held (a slanted arrow) while positions ``t < d`` keep theirs (a
+    vertical arrow), so after round ``k`` position ``t`` holds ``[s:t]``, the composition of
+    the steps ``s = max(1, t - 2**(k+1) + 1)`` to ``t``. After ``ceil(log2(length))`` rounds
+    every position holds ``[1:t]``: the whole prefix, from which ``h_t`` follows at once.
+    Positions that already hold their whole prefix are drawn in green.
+    """
+    if length < 2:
+        raise ValueError(f"length must be at least 2, got {length}")
+    rounds = (length - 1).bit_length()  # ceil(log2(length))
+    ax = _axes(ax, (1.15 * length + 2.2, 1.25 * rounds + 1.6))
+    combine = dict(color=PREDICTION_COLOR, lw=1.2)
+    keep = dict(color="#9a9a9a", lw=1.0)
+    for k in range(rounds + 1):
+        y = rounds - k  # round 0 at the top
+        span = 2 ** k  # after round k-1, position t covers the last 2**k steps
+        for t in range(1, length + 1):
+            first = max(1, t - span + 1)
+            label = f"[{t}]" if first == t else f"[{first}:{t}]"
+            fill = "#e5f5e0" if first == 1 else "#fde9d9"
+            _box(ax, t, y, label, fill, small=True)
+            if k == rounds:
+                continue
+            _arrow(ax, (t, y), (t, y - 1), shrink=11, **keep)
+            if t + span <= length:
+                _arrow(ax, (t, y), (t + span, y - 1), shrink=11, **combine)
+        if k < rounds:
+            ax.text(length + 0.6, y - 0.5, f"round {k + 1}: d = {span}", ha="left",
+                    va="center", fontsize=10)
+    ax.text(0.25, rounds, "steps", ha="right", va="center", fontsize=10)
+    ax.text(0.25, 0, "prefixes", ha="right", va="center", fontsize=10)
+    ax.set_xlim(-0.9, length + 2.6)
+    ax.set_ylim(-0.5, rounds + 0.5)
+    return _finish(ax, title)

@@ -26,6 +26,10 @@ GRADED_FUNCTIONS: dict[str, list[str]] = {
         "build_vocab", "encode", "decode", "sample_with_temperature", "perplexity",
         "anomaly_threshold", "detect_anomalies",
     ],
+    "09-beyond-recurrence": [
+        "multi_head_self_attention", "sinusoidal_positions", "linear_recurrence",
+        "min_gru_forward",
+    ],
 }
 
 LESSONS = sorted(GRADED_FUNCTIONS)

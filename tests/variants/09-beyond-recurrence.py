@@ -1,0 +1,247 @@
+# Variants of the graded functions of 09-beyond-recurrence, for the grading gate.
+# Each block replaces the whole answer cell of its function (see docs/authoring.md).
+# The notebook's earlier cells provide np, softmax and sigmoid, and linear_recurrence
+# for min_gru_forward.
+
+# %% multi_head_self_attention alternate: loop-free einsum over all heads, its own softmax
+def multi_head_self_attention(x, W_q, W_k, W_v, W_o, causal=False):
+    q = np.einsum("btd,dhk->bhtk", x, W_q)
+    k = np.einsum("btd,dhk->bhtk", x, W_k)
+    v = np.einsum("btd,dhk->bhtk", x, W_v)
+    scores = np.einsum("bhik,bhjk->bhij", q, k) / np.sqrt(W_q.shape[-1])
+    if causal:
+        T = x.shape[1]
+        scores = np.where(np.arange(T)[None, :] <= np.arange(T)[:, None], scores, -np.inf)
+    scores = scores - scores.max(axis=-1, keepdims=True)
+    weights = np.exp(scores)
+    weights = weights / weights.sum(axis=-1, keepdims=True)
+    context = np.einsum("bhij,bhjk->bhik", weights, v)
+    return np.einsum("bhik,hke->bie", context, W_o), weights
+
+
+# %% multi_head_self_attention alternate: float32 throughout, mask by -1e9, heads by reshape
+def multi_head_self_attention(x, W_q, W_k, W_v, W_o, causal=False):
+    x = np.asarray(x, dtype=np.float32)
+    batch, T, d_model = x.shape
+    heads, d_head = W_q.shape[1], W_q.shape[2]
+
+    def split(W):  # (batch, heads, T, d_head)
+        flat = x @ np.asarray(W, np.float32).reshape(d_model, heads * d_head)
+        return flat.reshape(batch, T, heads, d_head).transpose(0, 2, 1, 3)
+
+    q, k, v = split(W_q), split(W_k), split(W_v)
+    scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(d_head))
+    if causal:
+        scores = scores - 1e9 * np.triu(np.ones((T, T), np.float32), k=1)
+    weights = softmax(scores, axis=-1)
+    joined = (weights @ v).transpose(0, 2, 1, 3).reshape(batch, T, heads * d_head)
+    return joined @ np.asarray(W_o, np.float32).reshape(heads * d_head, d_model), weights
+
+
+# %% multi_head_self_attention wrong: heads joined in the wrong order (d_head-major, interleaved)
+def multi_head_self_attention(x, W_q, W_k, W_v, W_o, causal=False):
+    T = x.shape[1]
+    heads, d_head = W_q.shape[1], W_q.shape[2]
+    allowed = np.tril(np.ones((T, T), dtype=bool)) if causal else np.ones((T, T), dtype=bool)
+    contexts, all_weights = [], []
+    for r in range(heads):
+        q, k, v = x @ W_q[:, r], x @ W_k[:, r], x @ W_v[:, r]
+        weights = softmax(np.where(allowed, q @ np.swapaxes(k, -1, -2) / np.sqrt(d_head), -np.inf))
+        contexts.append(weights @ v)
+        all_weights.append(weights)
+    joined = np.stack(contexts, axis=-1).reshape(x.shape[0], T, heads * d_head)
+    return joined @ W_o.reshape(heads * d_head, -1), np.stack(all_weights, axis=1)
+
+
+# %% multi_head_self_attention wrong: causal mask off by one (position i also sees i + 1)
+def multi_head_self_attention(x, W_q, W_k, W_v, W_o, causal=False):
+    T = x.shape[1]
+    heads, d_head = W_q.shape[1], W_q.shape[2]
+    allowed = np.tril(np.ones((T, T), dtype=bool), k=1) if causal else np.ones((T, T), dtype=bool)
+    contexts, all_weights = [], []
+    for r in range(heads):
+        q, k, v = x @ W_q[:, r], x @ W_k[:, r], x @ W_v[:, r]
+        weights = softmax(np.where(allowed, q @ np.swapaxes(k, -1, -2) / np.sqrt(d_head), -np.inf))
+        contexts.append(weights @ v)
+        all_weights.append(weights)
+    joined = np.concatenate(contexts, axis=-1)
+    return joined @ W_o.reshape(heads * d_head, -1), np.stack(all_weights, axis=1)
+
+
+# %% multi_head_self_attention wrong: the softmax runs over the queries (axis -2)
+def multi_head_self_attention(x, W_q, W_k, W_v, W_o, causal=False):
+    T = x.shape[1]
+    heads, d_head = W_q.shape[1], W_q.shape[2]
+    allowed = np.tril(np.ones((T, T), dtype=bool)) if causal else np.ones((T, T), dtype=bool)
+    contexts, all_weights = [], []
+    for r in range(heads):
+        q, k, v = x @ W_q[:, r], x @ W_k[:, r], x @ W_v[:, r]
+        scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(d_head)
+        weights = softmax(np.where(allowed, scores, -np.inf), axis=-2)
+        contexts.append(weights @ v)
+        all_weights.append(weights)
+    joined = np.concatenate(contexts, axis=-1)
+    return joined @ W_o.reshape(heads * d_head, -1), np.stack(all_weights, axis=1)
+
+
+# %% sinusoidal_positions alternate: even and odd columns filled by slices, frequencies by exp/log
+def sinusoidal_positions(length, d_model):
+    table = np.zeros((length, d_model))
+    frequencies = np.exp(-np.log(10000.0) * np.arange(0, d_model, 2) / d_model)  # one per pair
+    angles = np.arange(length)[:, None] * frequencies[None, :]
+    table[:, 0::2] = np.sin(angles)
+    table[:, 1::2] = np.cos(angles[:, : d_model // 2])
+    return table
+
+
+# %% sinusoidal_positions alternate: two plain loops, float32 result
+def sinusoidal_positions(length, d_model):
+    table = np.empty((length, d_model), dtype=np.float32)
+    for p in range(length):
+        for column in range(d_model):
+            angle = p / 10000 ** ((column - column % 2) / d_model)
+            table[p, column] = np.sin(angle) if column % 2 == 0 else np.cos(angle)
+    return table
+
+
+# %% sinusoidal_positions wrong: sin and cos swapped (cos in the even columns)
+def sinusoidal_positions(length, d_model):
+    positions = np.arange(length)[:, None]
+    pair = np.arange(d_model) // 2
+    angles = positions / 10000.0 ** (2 * pair / d_model)
+    return np.where(np.arange(d_model) % 2 == 0, np.cos(angles), np.sin(angles))
+
+
+# %% sinusoidal_positions wrong: the exponent without the 2 (10000 ** (i / d_model))
+def sinusoidal_positions(length, d_model):
+    positions = np.arange(length)[:, None]
+    pair = np.arange(d_model) // 2
+    angles = positions / 10000.0 ** (pair / d_model)
+    return np.where(np.arange(d_model) % 2 == 0, np.sin(angles), np.cos(angles))
+
+
+# %% linear_recurrence alternate: log-space scan with logcumsumexp, signs split into two parts
+def linear_recurrence(a, b, h0):
+    a, b, h0 = (np.asarray(v, dtype=np.float64) for v in (a, b, h0))
+    log_A = np.cumsum(np.log(a), axis=1)  # log(a_1 ... a_t): a sum, it cannot underflow
+    log_A = np.concatenate([np.zeros_like(log_A[:, :1]), log_A], axis=1)  # position 0 for h0
+    values = np.concatenate([h0[:, None, :], b], axis=1)  # v_0 = h0, v_t = b_t
+    with np.errstate(divide="ignore"):  # log(0) = -inf is what we want for the zeros
+        log_pos = np.log(np.maximum(values, 0.0)) - log_A
+        log_neg = np.log(np.maximum(-values, 0.0)) - log_A
+    pos = np.exp(np.logaddexp.accumulate(log_pos, axis=1) + log_A)
+    neg = np.exp(np.logaddexp.accumulate(log_neg, axis=1) + log_A)
+    return (pos - neg)[:, 1:]
+
+
+# %% linear_recurrence alternate: Blelloch's work-efficient scan (up-sweep, down-sweep) in numpy
+def linear_recurrence(a, b, h0):
+    batch, T, units = np.shape(a)
+    n = 1 << max(T - 1, 0).bit_length()  # the next power of two
+    A = np.ones((batch, n, units))
+    B = np.zeros((batch, n, units))
+    A[:, :T], B[:, :T] = a, b
+    elem_A, elem_B = A.copy(), B.copy()
+
+    def then(first_a, first_b, second_a, second_b):  # apply `first`, then `second`
+        return first_a * second_a, second_a * first_b + second_b
+
+    d = 1
+    while d < n:  # up-sweep: node i holds its block's composition
+        right = np.arange(2 * d - 1, n, 2 * d)
+        A[:, right], B[:, right] = then(A[:, right - d], B[:, right - d], A[:, right], B[:, right])
+        d *= 2
+    A[:, n - 1], B[:, n - 1] = 1.0, 0.0  # identity: nothing comes before the whole sequence
+    d = n // 2
+    while d >= 1:  # down-sweep: node i receives the composition of everything before it
+        right = np.arange(2 * d - 1, n, 2 * d)
+        left_a, left_b = A[:, right - d].copy(), B[:, right - d].copy()
+        A[:, right - d], B[:, right - d] = A[:, right], B[:, right]
+        A[:, right], B[:, right] = then(A[:, right], B[:, right], left_a, left_b)
+        d //= 2
+    A, B = then(A, B, elem_A, elem_B)  # exclusive prefixes -> inclusive
+    return A[:, :T] * np.asarray(h0)[:, None, :] + B[:, :T]
+
+
+# %% linear_recurrence alternate: chunked scan, sqrt(T) steps inside all chunks, then a carry
+def linear_recurrence(a, b, h0):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    batch, T, units = a.shape
+    size = max(1, int(np.ceil(np.sqrt(T))))
+    chunks = -(-T // size)
+    pad = chunks * size - T
+    A = np.concatenate([a, np.ones((batch, pad, units))], axis=1).reshape(batch, chunks, size, units)
+    B = np.concatenate([b, np.zeros((batch, pad, units))], axis=1).reshape(batch, chunks, size, units)
+    local_a, local_b = np.empty_like(A), np.empty_like(B)
+    run_a, run_b = np.ones((batch, chunks, units)), np.zeros((batch, chunks, units))
+    for j in range(size):  # every chunk at once, from a zero state
+        run_a, run_b = A[:, :, j] * run_a, A[:, :, j] * run_b + B[:, :, j]
+        local_a[:, :, j], local_b[:, :, j] = run_a, run_b
+    states = np.empty_like(B)
+    h = np.asarray(h0, dtype=np.float64)
+    for c in range(chunks):  # carry the state from chunk to chunk
+        states[:, c] = local_a[:, c] * h[:, None, :] + local_b[:, c]
+        h = states[:, c, -1]
+    return states.reshape(batch, chunks * size, units)[:, :T]
+
+
+# %% linear_recurrence wrong: cumulative product, then divide (nan once the product underflows)
+def linear_recurrence(a, b, h0):
+    A = np.cumprod(a, axis=1)
+    return A * (h0[:, None, :] + np.cumsum(b / A, axis=1))
+
+
+# %% linear_recurrence wrong: h0 dropped (the scan of b alone)
+def linear_recurrence(a, b, h0):
+    A = np.array(a, dtype=np.float64)
+    B = np.array(b, dtype=np.float64)
+    step = 1
+    while step < A.shape[1]:
+        B[:, step:] = A[:, step:] * B[:, :-step] + B[:, step:]
+        A[:, step:] = A[:, step:] * A[:, :-step]
+        step *= 2
+    return B
+
+
+# %% linear_recurrence wrong: a Python loop over time (right numbers, not a scan)
+def linear_recurrence(a, b, h0):
+    h, states = h0, []
+    for t in range(a.shape[1]):
+        h = a[:, t] * h + b[:, t]
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+# %% min_gru_forward alternate: 1 - sigmoid(u) written as sigmoid(-u), einsum products
+def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
+    u = np.einsum("btd,du->btu", x, W_z) + b_z
+    candidate = np.einsum("btd,du->btu", x, W_h) + b_h
+    return linear_recurrence(sigmoid(-u), sigmoid(u) * candidate, h0)
+
+
+# %% min_gru_forward alternate: the three equations step by step (a loop, float64)
+def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
+    h, states = np.asarray(h0, dtype=np.float64), []
+    for t in range(x.shape[1]):
+        z = 1.0 / (1.0 + np.exp(-(x[:, t] @ W_z + b_z)))
+        h = (1.0 - z) * h + z * (x[:, t] @ W_h + b_h)
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+# %% min_gru_forward wrong: the blend reversed (Keras' GRU habit: z keeps the old state)
+def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
+    z = sigmoid(x @ W_z + b_z)
+    return linear_recurrence(z, (1.0 - z) * (x @ W_h + b_h), h0)
+
+
+# %% min_gru_forward wrong: a tanh on the candidate (the GRU's, not the minGRU's)
+def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
+    z = sigmoid(x @ W_z + b_z)
+    return linear_recurrence(1.0 - z, z * np.tanh(x @ W_h + b_h), h0)
+
+
+# %% min_gru_forward wrong: starts from zeros instead of h0
+def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
+    z = sigmoid(x @ W_z + b_z)
+    return linear_recurrence(1.0 - z, z * (x @ W_h + b_h), np.zeros_like(h0))
