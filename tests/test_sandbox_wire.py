@@ -30,7 +30,8 @@ def _round_trip(value):
     None, True, 3, -2**70, 2.5, float("inf"), complex(1, -2), "text", b"\x00bytes",
     [1, [2, (3, {"a": 4, 5: "b"})]], {1, 2}, frozenset({"x"}),
     np.arange(12, dtype=np.float32).reshape(3, 4), np.array([True, False]),
-    np.array(["ab", "c"]), np.float32(1.5), np.int64(7), np.zeros((0, 3)),
+    np.array(["ab", "c"]), np.float32(1.5), np.int64(7), np.zeros((0, 3)), np.array(3.0),
+    np.arange(6.0).reshape(2, 3).T, np.arange(10)[::3],
 ])
 def test_plain_data_crosses_unchanged(value):
     back = _round_trip(value)
