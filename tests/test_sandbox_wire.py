@@ -15,7 +15,7 @@ import pytest
 import zmq
 
 from classroom.sandbox import rpc, wire
-from classroom.sandbox.kernel_side import GraderObject
+from classroom.sandbox.kernel_side import GraderObject, from_the_grader
 from classroom.sandbox.trusted import GraderSide, Handle, free_names
 
 
@@ -118,6 +118,7 @@ NAMESPACE = {
     "double_in_place": _double_in_place,
     "calls_back": _calls_back,
     "fails": lambda: (_ for _ in ()).throw(ValueError("empty input")),
+    "layer_name": lambda layer: (isinstance(layer, type), layer.__name__),
 }
 
 
@@ -131,7 +132,7 @@ def grader():
     address = f"inproc://wire-test-{next(_ADDRESSES)}"
     kernel_socket.bind(address)
     grader_socket.connect(address)
-    kernel = rpc.Endpoint(kernel_socket, LearnerPolicy(), GraderObject)
+    kernel = rpc.Endpoint(kernel_socket, LearnerPolicy(), GraderObject, from_the_grader)
     endpoint = rpc.Endpoint(grader_socket, GraderSide(), Handle)
     kernel.session = endpoint.session = "s"
     stop = threading.Event()
@@ -205,3 +206,9 @@ def test_a_test_cannot_hand_over_anything_but_data_functions_and_generators():
 def test_free_names_are_what_a_cell_takes_from_the_notebook():
     source = "import numpy as np\nx = np.ones(3)\ndef f(y):\n    return relu(y) + z\nf(x)\n"
     assert free_names(ast.parse(source)) == {"relu", "z"}
+
+
+def test_a_keras_layer_class_arrives_as_the_kernels_own_class(grader):
+    import keras
+
+    assert _lookup(grader, "layer_name")(keras.layers.GRU) == (True, "GRU")
