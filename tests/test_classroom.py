@@ -89,3 +89,35 @@ def test_validate_exits_non_zero_when_a_test_fails(tmp_path):
     assert "NotImplementedError" in result.stdout
     result = _validate(tmp_path, garbage, done)
     assert result.returncode == 2 and "PASS" in result.stdout  # the others are still checked
+
+
+def test_where_the_sandbox_cannot_start_autograde_refuses_unless_told_it_is_unsafe(tmp_path):
+    """No sandbox, no grading; --unsafe-no-sandbox grades, and every report says how."""
+    lesson = "00-welcome"
+    course = make_course_copy(tmp_path / "course", [lesson])
+    with open(course / "nbgrader_config.py", "a") as config:  # a bwrap that cannot start
+        config.write("\nc.Sandbox.bwrap = '/bin/false'\n")
+    nbgrader(course, "generate_assignment", lesson, "--force")
+    release = read_notebook(course / "course" / lesson / f"{lesson}.ipynb")
+    solution = read_notebook(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
+    submitted = course / "submitted" / "amy" / lesson / f"{lesson}.ipynb"
+    submitted.parent.mkdir(parents=True)
+    nbformat.write(with_answers(release, reference_answers(solution)), submitted)
+
+    def autograde(*flags):
+        return subprocess.run([sys.executable, "-m", "classroom.autograde", lesson, *flags],
+                              cwd=course, capture_output=True, text=True, timeout=600)
+
+    refused = autograde()
+    assert refused.returncode != 0
+    assert "Not grading: the sandbox could not start" in refused.stderr
+    assert "--unsafe-no-sandbox" in refused.stderr
+    assert not (course / "autograded").exists()
+
+    unsafe = autograde("--unsafe-no-sandbox")
+    assert unsafe.returncode == 0, unsafe.stdout + unsafe.stderr
+    assert "WITHOUT the sandbox" in unsafe.stdout
+    status, problems = submission_status(course, lesson, "amy", [lesson])
+    assert status == "graded" and any("WITHOUT the sandbox" in p for p in problems), problems
+    graded = read_notebook(course / "autograded" / "amy" / lesson / f"{lesson}.ipynb")
+    assert graded.metadata["classroom"] == {"sandbox": "off", "tests": "run by the grader"}

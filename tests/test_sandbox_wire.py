@@ -15,7 +15,7 @@ import pytest
 import zmq
 
 from classroom.sandbox import rpc, wire
-from classroom.sandbox.kernel_side import GraderObject
+from classroom.sandbox.kernel_side import GraderObject, from_the_grader
 from classroom.sandbox.trusted import GraderSide, Handle, free_names
 
 
@@ -30,7 +30,8 @@ def _round_trip(value):
     None, True, 3, -2**70, 2.5, float("inf"), complex(1, -2), "text", b"\x00bytes",
     [1, [2, (3, {"a": 4, 5: "b"})]], {1, 2}, frozenset({"x"}),
     np.arange(12, dtype=np.float32).reshape(3, 4), np.array([True, False]),
-    np.array(["ab", "c"]), np.float32(1.5), np.int64(7), np.zeros((0, 3)),
+    np.array(["ab", "c"]), np.float32(1.5), np.int64(7), np.zeros((0, 3)), np.array(3.0),
+    np.arange(6.0).reshape(2, 3).T, np.arange(10)[::3],
 ])
 def test_plain_data_crosses_unchanged(value):
     back = _round_trip(value)
@@ -117,6 +118,7 @@ NAMESPACE = {
     "double_in_place": _double_in_place,
     "calls_back": _calls_back,
     "fails": lambda: (_ for _ in ()).throw(ValueError("empty input")),
+    "layer_name": lambda layer: (isinstance(layer, type), layer.__name__),
 }
 
 
@@ -130,7 +132,7 @@ def grader():
     address = f"inproc://wire-test-{next(_ADDRESSES)}"
     kernel_socket.bind(address)
     grader_socket.connect(address)
-    kernel = rpc.Endpoint(kernel_socket, LearnerPolicy(), GraderObject)
+    kernel = rpc.Endpoint(kernel_socket, LearnerPolicy(), GraderObject, from_the_grader)
     endpoint = rpc.Endpoint(grader_socket, GraderSide(), Handle)
     kernel.session = endpoint.session = "s"
     stop = threading.Event()
@@ -204,3 +206,9 @@ def test_a_test_cannot_hand_over_anything_but_data_functions_and_generators():
 def test_free_names_are_what_a_cell_takes_from_the_notebook():
     source = "import numpy as np\nx = np.ones(3)\ndef f(y):\n    return relu(y) + z\nf(x)\n"
     assert free_names(ast.parse(source)) == {"relu", "z"}
+
+
+def test_a_keras_layer_class_arrives_as_the_kernels_own_class(grader):
+    import keras
+
+    assert _lookup(grader, "layer_name")(keras.layers.GRU) == (True, "GRU")

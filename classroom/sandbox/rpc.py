@@ -51,10 +51,11 @@ class Policy:
 
 
 class Endpoint:
-    def __init__(self, socket: zmq.Socket, policy: Policy, proxy_class):
+    def __init__(self, socket: zmq.Socket, policy: Policy, proxy_class, make_proxy=None):
         self.socket = socket
         self.policy = policy
-        self.proxy_class = proxy_class
+        self.proxy_class = proxy_class  # what the other side's objects are here
+        self.make_proxy = make_proxy or proxy_class
         self.session = ""
         self.exports: dict[int, object] = {}
         self._export_ids: dict[int, int] = {}
@@ -73,13 +74,15 @@ class Endpoint:
             self._export_ids[key] = new_id
             self.exports[new_id] = obj
         label = getattr(type(obj), "__qualname__", "object")
-        return {"$": "obj", "id": self._export_ids[key], "kind": kind, "type": str(label)[:80]}
+        name = obj.__name__ if kind == "keras-layer" else ""
+        return {"$": "obj", "id": self._export_ids[key], "kind": kind, "type": str(label)[:80],
+                "name": name}
 
     def encode(self, value):
         return wire.encode(value, self.export)
 
     def decode(self, node, buffers):
-        return wire.decode(node, buffers, lambda n: self.proxy_class(self, n), self._ref)
+        return wire.decode(node, buffers, lambda n: self.make_proxy(self, n), self._ref)
 
     def _ref(self, object_id: int):
         if object_id not in self.exports:

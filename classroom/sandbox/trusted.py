@@ -14,6 +14,7 @@ import contextlib
 import functools
 import io
 import linecache
+import sys
 import traceback
 import types
 import warnings
@@ -135,11 +136,14 @@ class GraderSide(rpc.Policy):
             return "function"
         if isinstance(obj, np.random.Generator):
             return "generator"
+        if _keras_layer_class(obj):  # the kernel uses its own class of that name
+            return "keras-layer"
         if isinstance(obj, types.MethodType) and isinstance(obj.__self__, np.random.Generator) \
                 and obj.__name__ in GENERATOR_METHODS:
             return "function"
         raise TypeError(f"a test cannot hand a {type(obj).__name__} to the learner's code: "
-                        "pass plain data, a function defined in the test, or a numpy Generator")
+                        "pass plain data, a function defined in the test, a numpy Generator, "
+                        "or a Keras layer class")
 
     def handle(self, endpoint, op, target, header, args, kwargs):
         if op == "call" and not isinstance(target, np.random.Generator):
@@ -149,6 +153,12 @@ class GraderSide(rpc.Policy):
                 and header.get("name") in GENERATOR_METHODS:
             return getattr(target, header["name"])
         raise TypeError(f"the learner's code may only call what the test handed it, not {op!r}")
+
+
+def _keras_layer_class(obj) -> bool:
+    keras = sys.modules.get("keras")
+    return (isinstance(obj, type) and keras is not None
+            and getattr(keras.layers, obj.__name__, None) is obj)
 
 
 def free_names(tree: ast.AST) -> set[str]:

@@ -77,9 +77,8 @@ def encode(value, export: Callable[[object], dict]) -> tuple[object, list[bytes]
         if kind is bytes:
             return {"$": "bytes", "b": buffer(item)}
         if kind is np.ndarray and _plain(item.dtype):
-            data = np.ascontiguousarray(item)
-            return {"$": "nd", "dtype": data.dtype.str, "shape": list(data.shape),
-                    "b": buffer(data.tobytes())}
+            return {"$": "nd", "dtype": item.dtype.str, "shape": list(item.shape),
+                    "b": buffer(item.tobytes())}  # tobytes(): C order, any layout, 0-d too
         if issubclass(kind, np.generic) and _plain(item.dtype):
             return {"$": "np", "dtype": item.dtype.str, "b": buffer(item.tobytes())}
         if kind is list:
