@@ -69,6 +69,15 @@ def sigmoid(x):
     return np.exp(x) / (1 + np.exp(x))
 
 
+# %% sigmoid wrong: the two masked formulas written into the caller's x (right values, input destroyed)
+def sigmoid(x):
+    positive = x >= 0
+    x[positive] = 1 / (1 + np.exp(-x[positive]))
+    e = np.exp(x[~positive])
+    x[~positive] = e / (1 + e)
+    return x
+
+
 # %% relu_grad alternate: np.where
 def relu_grad(x):
     return np.where(x > 0, 1.0, 0.0)
@@ -97,6 +106,13 @@ def relu_grad(x):
 # %% relu_grad wrong: slope 1 at x = 0, against the stated convention (loses the visible point)
 def relu_grad(x):
     return (x >= 0).astype(float)
+
+
+# %% relu_grad wrong: overwrites the caller's x with the slope (right values, input destroyed)
+def relu_grad(x):
+    x[x > 0] = 1.0
+    x[x <= 0] = 0.0
+    return x
 
 
 # %% sigmoid_grad alternate: 1 / (4 cosh^2(x / 2))

@@ -204,3 +204,16 @@ def build_bidirectional_model(timesteps, features, units=16, layer=keras.layers.
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
+
+
+# %% build_bidirectional_model wrong: ignores the layer argument (always SimpleRNN)
+def build_bidirectional_model(timesteps, features, units=16, layer=keras.layers.SimpleRNN,
+                              learning_rate=0.01):
+    model = keras.Sequential([
+        keras.Input((timesteps, features)),
+        keras.layers.Bidirectional(keras.layers.SimpleRNN(units, return_sequences=True)),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+    return model
