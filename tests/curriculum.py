@@ -16,8 +16,8 @@ GRADED_FUNCTIONS: dict[str, list[str]] = {
         "rnn_cell_forward", "rnn_forward", "build_rnn_model", "forecast",
     ],
     "03-training-rnns": ["rnn_backward", "clip_by_global_norm", "adding_baseline_mse"],
-    "04-lstm": ["lstm_cell_forward", "lstm_forward", "lstm_param_count"],
-    "05-gru": ["gru_cell_forward", "gru_forward", "gru_param_count"],
+    "04-lstm": ["lstm_cell_forward", "lstm_forward", "lstm_cell_backward"],
+    "05-gru": ["gru_cell_forward", "gru_forward", "rnn_param_count"],
     "06-deep-bidirectional": [
         "bidirectional_rnn_forward", "build_stacked_model", "build_bidirectional_model",
     ],

@@ -212,33 +212,182 @@ def lstm_forward(x, h0, c0, W, U, b):
     return np.stack(hs, axis=1), c.copy()
 
 
-# %% lstm_param_count alternate: factored formula 4H(D + H + 1)
-def lstm_param_count(input_dim, units):
-    return 4 * units * (input_dim + units + 1)
+# %% lstm_cell_backward alternate: four blocks with np.split, exp-based sigmoid, einsum for the sums
+def lstm_cell_backward(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    def logistic(a):
+        return 1.0 / (1.0 + np.exp(-a))
+
+    z_i, z_f, z_g, z_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=1)
+    i, f, g, o = logistic(z_i), logistic(z_f), np.tanh(z_g), logistic(z_o)
+    c = f * c_prev + i * g
+    through_h = dh * o * (1 - np.tanh(c) ** 2)
+    total = through_h + dc
+    grads_z = [total * g * i * (1 - i), total * c_prev * f * (1 - f),
+               total * i * (1 - g * g), dh * np.tanh(c) * o * (1 - o)]
+    dz = np.hstack(grads_z)
+    return {
+        "dW": np.einsum("bd,bk->dk", x_t, dz),
+        "dU": np.einsum("bh,bk->hk", h_prev, dz),
+        "db": np.einsum("bk->k", dz),
+        "dx": np.einsum("bk,dk->bd", dz, W),
+        "dh_prev": np.einsum("bk,hk->bh", dz, U),
+        "dc_prev": f * total,
+    }
 
 
-# %% lstm_param_count alternate: ask Keras
-def lstm_param_count(input_dim, units):
-    layer = keras.layers.LSTM(units)
-    layer.build((None, None, input_dim))
-    return int(layer.count_params())
+# %% lstm_cell_backward alternate: in float32, reusing the learner's forward cell for c_t
+def lstm_cell_backward(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    dh, dc, x_t, h_prev, c_prev, W, U, b = (np.asarray(a, dtype=np.float32)
+                                            for a in (dh, dc, x_t, h_prev, c_prev, W, U, b))
+    n = h_prev.shape[1]
+    z = x_t @ W + h_prev @ U + b
+    i, f, o = sigmoid(z[:, :n]), sigmoid(z[:, n:2 * n]), sigmoid(z[:, 3 * n:])
+    g = np.tanh(z[:, 2 * n:3 * n])
+    _, c_t = lstm_cell_forward(x_t, h_prev, c_prev, W, U, b)
+    delta = dc + dh * o * (1 - np.tanh(c_t) ** 2)
+    dz = np.empty_like(z)
+    dz[:, :n] = delta * g * i * (1 - i)
+    dz[:, n:2 * n] = delta * c_prev * f * (1 - f)
+    dz[:, 2 * n:3 * n] = delta * i * (1 - g**2)
+    dz[:, 3 * n:] = dh * np.tanh(c_t) * o * (1 - o)
+    return {"dx": dz @ W.T, "dh_prev": dz @ U.T, "dc_prev": delta * f,
+            "dW": x_t.T @ dz, "dU": h_prev.T @ dz, "db": dz.sum(axis=0)}
 
 
-# %% lstm_param_count wrong: forgets the biases
-def lstm_param_count(input_dim, units):
-    return 4 * (input_dim * units + units * units)
+# %% lstm_cell_backward wrong: the forget gate's gradient without c_{t-1} (delta_c * f(1-f))
+def lstm_cell_backward(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    n = h_prev.shape[-1]
+    z = x_t @ W + h_prev @ U + b
+    i, f = sigmoid(z[:, :n]), sigmoid(z[:, n:2 * n])
+    g, o = np.tanh(z[:, 2 * n:3 * n]), sigmoid(z[:, 3 * n:])
+    tanh_c = np.tanh(f * c_prev + i * g)
+    delta = dc + dh * o * (1 - tanh_c**2)
+    dz = np.concatenate([delta * g * i * (1 - i), delta * f * (1 - f),
+                         delta * i * (1 - g**2), dh * tanh_c * o * (1 - o)], axis=1)
+    return {"dx": dz @ W.T, "dh_prev": dz @ U.T, "dc_prev": delta * f,
+            "dW": x_t.T @ dz, "dU": h_prev.T @ dz, "db": dz.sum(axis=0)}
 
 
-# %% lstm_param_count wrong: two bias vectors, as PyTorch counts
-def lstm_param_count(input_dim, units):
-    return 4 * (input_dim * units + units * units + 2 * units)
+# %% lstm_cell_backward wrong: forgets tanh'(c_t) on the way from h_t into the memory
+def lstm_cell_backward(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    n = h_prev.shape[-1]
+    z = x_t @ W + h_prev @ U + b
+    i, f = sigmoid(z[:, :n]), sigmoid(z[:, n:2 * n])
+    g, o = np.tanh(z[:, 2 * n:3 * n]), sigmoid(z[:, 3 * n:])
+    tanh_c = np.tanh(f * c_prev + i * g)
+    delta = dc + dh * o
+    dz = np.concatenate([delta * g * i * (1 - i), delta * c_prev * f * (1 - f),
+                         delta * i * (1 - g**2), dh * tanh_c * o * (1 - o)], axis=1)
+    return {"dx": dz @ W.T, "dh_prev": dz @ U.T, "dc_prev": delta * f,
+            "dW": x_t.T @ dz, "dU": h_prev.T @ dz, "db": dz.sum(axis=0)}
 
 
-# %% lstm_param_count wrong: counts one block only (the SimpleRNN formula)
-def lstm_param_count(input_dim, units):
-    return input_dim * units + units * units + units
+# %% lstm_cell_backward wrong: gate blocks in the order i, f, o, c~ (another course's layout)
+def _lstm_backward_with(dh, dc, x_t, h_prev, c_prev, W, U, b, slip):
+    # Shared body of the wrong versions below: the reference computation with one slip.
+    n = h_prev.shape[-1]
+    z = x_t @ W + h_prev @ U + b
+    blocks = [z[:, k * n:(k + 1) * n] for k in range(4)]
+    if slip == "order i, f, o, c~":
+        i, f, o, g = sigmoid(blocks[0]), sigmoid(blocks[1]), sigmoid(blocks[2]), np.tanh(blocks[3])
+    else:
+        i, f, g, o = sigmoid(blocks[0]), sigmoid(blocks[1]), np.tanh(blocks[2]), sigmoid(blocks[3])
+    tanh_c = np.tanh(f * c_prev + i * g)
+    if slip == "no tanh' on the path through h_t":
+        delta = dc + dh * o
+    elif slip == "no path through h_t":
+        delta = dc.copy()
+    else:
+        delta = dc + dh * o * (1 - tanh_c**2)
+    d_f = delta if slip == "forget gate without c_prev" else delta * c_prev
+    parts = [delta * g * i * (1 - i), d_f * f * (1 - f), delta * i * (1 - g**2),
+             dh * tanh_c * o * (1 - o)]
+    if slip == "order i, f, o, c~":
+        parts = [parts[0], parts[1], parts[3], parts[2]]
+    dz = np.concatenate(parts, axis=1)
+    dc_prev = delta if slip == "dc_prev without the forget gate" else delta * f
+    return {"dx": dz @ W.T, "dh_prev": dz @ U.T, "dc_prev": dc_prev,
+            "dW": x_t.T @ dz, "dU": h_prev.T @ dz, "db": dz.sum(axis=0)}
 
 
-# %% lstm_param_count wrong: three blocks, as if it were a GRU without its second bias
-def lstm_param_count(input_dim, units):
-    return 3 * (input_dim * units + units * units + units)
+def lstm_cell_backward(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    return _lstm_backward_with(dh, dc, x_t, h_prev, c_prev, W, U, b, "order i, f, o, c~")
+
+
+# %% lstm_cell_backward wrong: the memory's gradient ignores h_t (delta_c = dc)
+def _lstm_backward_with(dh, dc, x_t, h_prev, c_prev, W, U, b, slip):
+    # Shared body of the wrong versions below: the reference computation with one slip.
+    n = h_prev.shape[-1]
+    z = x_t @ W + h_prev @ U + b
+    blocks = [z[:, k * n:(k + 1) * n] for k in range(4)]
+    if slip == "order i, f, o, c~":
+        i, f, o, g = sigmoid(blocks[0]), sigmoid(blocks[1]), sigmoid(blocks[2]), np.tanh(blocks[3])
+    else:
+        i, f, g, o = sigmoid(blocks[0]), sigmoid(blocks[1]), np.tanh(blocks[2]), sigmoid(blocks[3])
+    tanh_c = np.tanh(f * c_prev + i * g)
+    if slip == "no tanh' on the path through h_t":
+        delta = dc + dh * o
+    elif slip == "no path through h_t":
+        delta = dc.copy()
+    else:
+        delta = dc + dh * o * (1 - tanh_c**2)
+    d_f = delta if slip == "forget gate without c_prev" else delta * c_prev
+    parts = [delta * g * i * (1 - i), d_f * f * (1 - f), delta * i * (1 - g**2),
+             dh * tanh_c * o * (1 - o)]
+    if slip == "order i, f, o, c~":
+        parts = [parts[0], parts[1], parts[3], parts[2]]
+    dz = np.concatenate(parts, axis=1)
+    dc_prev = delta if slip == "dc_prev without the forget gate" else delta * f
+    return {"dx": dz @ W.T, "dh_prev": dz @ U.T, "dc_prev": dc_prev,
+            "dW": x_t.T @ dz, "dU": h_prev.T @ dz, "db": dz.sum(axis=0)}
+
+
+def lstm_cell_backward(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    return _lstm_backward_with(dh, dc, x_t, h_prev, c_prev, W, U, b, "no path through h_t")
+
+
+# %% lstm_cell_backward wrong: dc_prev passes the memory gradient back without the forget gate
+def _lstm_backward_with(dh, dc, x_t, h_prev, c_prev, W, U, b, slip):
+    # Shared body of the wrong versions below: the reference computation with one slip.
+    n = h_prev.shape[-1]
+    z = x_t @ W + h_prev @ U + b
+    blocks = [z[:, k * n:(k + 1) * n] for k in range(4)]
+    if slip == "order i, f, o, c~":
+        i, f, o, g = sigmoid(blocks[0]), sigmoid(blocks[1]), sigmoid(blocks[2]), np.tanh(blocks[3])
+    else:
+        i, f, g, o = sigmoid(blocks[0]), sigmoid(blocks[1]), np.tanh(blocks[2]), sigmoid(blocks[3])
+    tanh_c = np.tanh(f * c_prev + i * g)
+    if slip == "no tanh' on the path through h_t":
+        delta = dc + dh * o
+    elif slip == "no path through h_t":
+        delta = dc.copy()
+    else:
+        delta = dc + dh * o * (1 - tanh_c**2)
+    d_f = delta if slip == "forget gate without c_prev" else delta * c_prev
+    parts = [delta * g * i * (1 - i), d_f * f * (1 - f), delta * i * (1 - g**2),
+             dh * tanh_c * o * (1 - o)]
+    if slip == "order i, f, o, c~":
+        parts = [parts[0], parts[1], parts[3], parts[2]]
+    dz = np.concatenate(parts, axis=1)
+    dc_prev = delta if slip == "dc_prev without the forget gate" else delta * f
+    return {"dx": dz @ W.T, "dh_prev": dz @ U.T, "dc_prev": dc_prev,
+            "dW": x_t.T @ dz, "dU": h_prev.T @ dz, "db": dz.sum(axis=0)}
+
+
+def lstm_cell_backward(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    return _lstm_backward_with(dh, dc, x_t, h_prev, c_prev, W, U, b,
+                               "dc_prev without the forget gate")
+
+
+# %% lstm_cell_backward wrong: adds the path through h_t into the caller's dc, in place
+def lstm_cell_backward(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    n = h_prev.shape[-1]
+    z = x_t @ W + h_prev @ U + b
+    i, f = sigmoid(z[:, :n]), sigmoid(z[:, n:2 * n])
+    g, o = np.tanh(z[:, 2 * n:3 * n]), sigmoid(z[:, 3 * n:])
+    tanh_c = np.tanh(f * c_prev + i * g)
+    dc += dh * o * (1 - tanh_c**2)
+    dz = np.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f),
+                         dc * i * (1 - g**2), dh * tanh_c * o * (1 - o)], axis=1)
+    return {"dx": dz @ W.T, "dh_prev": dz @ U.T, "dc_prev": dc * f,
+            "dW": x_t.T @ dz, "dU": h_prev.T @ dz, "db": dz.sum(axis=0)}

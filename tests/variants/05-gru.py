@@ -162,27 +162,69 @@ def gru_forward(x, h0, W, U, b):
     return np.stack(states, axis=1)
 
 
-# %% gru_param_count alternate: the sizes of the three weight arrays, summed
-def gru_param_count(input_dim, units):
-    shapes = [(input_dim, 3 * units), (units, 3 * units), (2, 3 * units)]
+# %% rnn_param_count alternate: ask Keras, building the layer
+def rnn_param_count(cell, input_dim, units, reset_after=True):
+    kinds = {"simple": ("SimpleRNN", {}), "lstm": ("LSTM", {}),
+             "gru": ("GRU", {"reset_after": reset_after})}
+    if cell not in kinds:
+        raise ValueError(f"unknown cell {cell!r}: use 'simple', 'lstm' or 'gru'")
+    kind, options = kinds[cell]
+    layer = getattr(keras.layers, kind)(int(units), **options)
+    layer.build((None, None, int(input_dim)))
+    return layer.count_params()
+
+
+# %% rnn_param_count alternate: the sizes of W, U and b, from their shapes
+def rnn_param_count(cell, input_dim, units, reset_after=True):
+    if cell == "simple":
+        shapes = [(input_dim, units), (units, units), (units,)]
+    elif cell == "lstm":
+        shapes = [(input_dim, 4 * units), (units, 4 * units), (4 * units,)]
+    elif cell == "gru":
+        bias = (2, 3 * units) if reset_after else (3 * units,)
+        shapes = [(input_dim, 3 * units), (units, 3 * units), bias]
+    else:
+        raise ValueError("cell should be one of 'simple', 'lstm', 'gru'")
     return int(sum(np.prod(shape) for shape in shapes))
 
 
-# %% gru_param_count alternate: factored, 3H (D + H + 2)
-def gru_param_count(input_dim, units):
-    return 3 * units * (input_dim + units + 2)
+# %% rnn_param_count wrong: the GRU always with two bias rows (ignores reset_after)
+def rnn_param_count(cell, input_dim, units, reset_after=True):
+    blocks = {"simple": 1, "lstm": 4, "gru": 3}
+    if cell not in blocks:
+        raise ValueError(f"cell must be 'simple', 'lstm' or 'gru', got {cell!r}")
+    bias_rows = 2 if cell == "gru" else 1
+    return blocks[cell] * (input_dim * units + units * units + bias_rows * units)
 
 
-# %% gru_param_count wrong: one bias row, 3 (DH + HH + H) (the reset_after=False count)
-def gru_param_count(input_dim, units):
-    return 3 * (input_dim * units + units * units + units)
+# %% rnn_param_count wrong: the GRU always with one bias row (the reset_after=False count)
+def rnn_param_count(cell, input_dim, units, reset_after=True):
+    blocks = {"simple": 1, "lstm": 4, "gru": 3}
+    if cell not in blocks:
+        raise ValueError(f"cell must be 'simple', 'lstm' or 'gru', got {cell!r}")
+    return blocks[cell] * (input_dim * units + units * units + units)
 
 
-# %% gru_param_count wrong: four blocks, the LSTM's count
-def gru_param_count(input_dim, units):
-    return 4 * (input_dim * units + units * units + units)
+# %% rnn_param_count wrong: the LSTM with two bias vectors, as PyTorch counts
+def rnn_param_count(cell, input_dim, units, reset_after=True):
+    blocks = {"simple": 1, "lstm": 4, "gru": 3}
+    if cell not in blocks:
+        raise ValueError(f"cell must be 'simple', 'lstm' or 'gru', got {cell!r}")
+    bias_rows = 2 if cell == "lstm" or (cell == "gru" and reset_after) else 1
+    return blocks[cell] * (input_dim * units + units * units + bias_rows * units)
 
 
-# %% gru_param_count wrong: the recurrent kernel counted as (H, H) instead of (H, 3H)
-def gru_param_count(input_dim, units):
-    return 3 * input_dim * units + units * units + 2 * 3 * units
+# %% rnn_param_count wrong: the recurrent kernel counted as (H, H) for every kind
+def rnn_param_count(cell, input_dim, units, reset_after=True):
+    blocks = {"simple": 1, "lstm": 4, "gru": 3}
+    if cell not in blocks:
+        raise ValueError(f"cell must be 'simple', 'lstm' or 'gru', got {cell!r}")
+    bias_rows = 2 if cell == "gru" and reset_after else 1
+    return blocks[cell] * (input_dim * units + bias_rows * units) + units * units
+
+
+# %% rnn_param_count wrong: no error for an unknown cell (returns 0)
+def rnn_param_count(cell, input_dim, units, reset_after=True):
+    blocks = {"simple": 1, "lstm": 4, "gru": 3}
+    bias_rows = 2 if cell == "gru" and reset_after else 1
+    return blocks.get(cell, 0) * (input_dim * units + units * units + bias_rows * units)
