@@ -23,7 +23,7 @@ GRADED_FUNCTIONS: dict[str, list[str]] = {
     ],
     "07-attention": ["softmax", "dot_product_attention", "additive_attention"],
     "08-applications": [
-        "build_vocab", "encode", "decode", "sample_with_temperature", "perplexity",
+        "encode", "perplexity", "sequential_chunks", "sample_with_temperature",
         "anomaly_threshold", "detect_anomalies",
     ],
     "09-beyond-recurrence": [

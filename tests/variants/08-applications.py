@@ -2,31 +2,6 @@
 # Each block replaces the whole answer cell of its function (see docs/authoring.md).
 # The notebook's earlier cells provide np.
 
-# %% build_vocab alternate: numpy's unique (sorted), back to a list of str
-def build_vocab(text):
-    return np.unique(list(text)).tolist()
-
-
-# %% build_vocab alternate: a loop that keeps a set, then sorts
-def build_vocab(text):
-    seen = set()
-    for char in text:
-        seen.add(char)
-    vocab = list(seen)
-    vocab.sort()
-    return vocab
-
-
-# %% build_vocab wrong: distinct characters in order of first appearance, not sorted
-def build_vocab(text):
-    return list(dict.fromkeys(text))
-
-
-# %% build_vocab wrong: sorted, but every occurrence kept (duplicates)
-def build_vocab(text):
-    return sorted(text)
-
-
 # %% encode alternate: list.index (raises ValueError by itself for an unknown character)
 def encode(text, vocab):
     return np.array([vocab.index(char) for char in text], dtype=int)
@@ -60,32 +35,81 @@ def encode(text, vocab):
     return [vocab.index(char) for char in text]
 
 
-# %% decode alternate: numpy fancy indexing, then join
-def decode(ids, vocab):
-    return "".join(np.array(vocab)[np.asarray(ids, dtype=int)].tolist())
+# %% sequential_chunks alternate: loops over chunks and rows, slicing the stream
+def sequential_chunks(ids, batch_size, chunk):
+    if batch_size < 1 or chunk < 1:
+        raise ValueError("batch_size and chunk must be at least 1")
+    length = max((len(ids) - 1) // batch_size, 0)
+    n_chunks = length // chunk
+    X = np.zeros((n_chunks, batch_size, chunk), dtype=int)
+    Y = np.zeros((n_chunks, batch_size, chunk), dtype=int)
+    for k in range(n_chunks):
+        for r in range(batch_size):
+            start = r * length + k * chunk
+            X[k, r] = ids[start : start + chunk]
+            Y[k, r] = ids[start + 1 : start + chunk + 1]
+    return X, Y
 
 
-# %% decode alternate: a loop building the string
-def decode(ids, vocab):
-    out = ""
-    for i in ids:
-        out += vocab[int(i)]
-    return out
+# %% sequential_chunks alternate: one index array (chunk starts + offsets), int32
+def sequential_chunks(ids, batch_size, chunk):
+    if min(batch_size, chunk) < 1:
+        raise ValueError("sizes below 1")
+    ids = np.asarray(ids)
+    length = max(0, (len(ids) - 1) // batch_size)
+    starts = np.arange(length // chunk)[:, None] * chunk + np.arange(batch_size) * length
+    index = starts[..., None] + np.arange(chunk)
+    return ids[index].astype(np.int32), ids[index + 1].astype(np.int32)
 
 
-# %% decode wrong: joins the characters with spaces
-def decode(ids, vocab):
-    return " ".join(vocab[i] for i in ids)
+# %% sequential_chunks wrong: the rows of a batch are consecutive chunks of the stream
+def sequential_chunks(ids, batch_size, chunk):
+    if batch_size < 1 or chunk < 1:
+        raise ValueError("batch_size and chunk must be at least 1")
+    ids = np.asarray(ids)
+    n_chunks = ((len(ids) - 1) // batch_size) // chunk
+    used = n_chunks * batch_size * chunk
+    shape = (n_chunks, batch_size, chunk)
+    return ids[:used].reshape(shape), ids[1 : used + 1].reshape(shape)
 
 
-# %% decode wrong: off by one (treats ids as counted from 1)
-def decode(ids, vocab):
-    return "".join(vocab[i - 1] for i in ids)
+# %% sequential_chunks wrong: targets not shifted (Y is X)
+def sequential_chunks(ids, batch_size, chunk):
+    if batch_size < 1 or chunk < 1:
+        raise ValueError("batch_size and chunk must be at least 1")
+    ids = np.asarray(ids)
+    length = (len(ids) - 1) // batch_size
+    n_chunks = length // chunk
+    parts = ids[: batch_size * length].reshape(batch_size, length)[:, : n_chunks * chunk]
+    X = parts.reshape(batch_size, n_chunks, chunk).transpose(1, 0, 2)
+    return X, X.copy()
 
 
-# %% decode wrong: returns the list of characters, not a string
-def decode(ids, vocab):
-    return [vocab[i] for i in ids]
+# %% sequential_chunks wrong: reshapes the (batch, L) parts straight to (n_chunks, batch, chunk)
+def sequential_chunks(ids, batch_size, chunk):
+    if batch_size < 1 or chunk < 1:
+        raise ValueError("batch_size and chunk must be at least 1")
+    ids = np.asarray(ids)
+    length = (len(ids) - 1) // batch_size
+    n_chunks = length // chunk
+    shape = (n_chunks, batch_size, chunk)
+    x = ids[: batch_size * length].reshape(batch_size, length)[:, : n_chunks * chunk]
+    y = ids[1 : batch_size * length + 1].reshape(batch_size, length)[:, : n_chunks * chunk]
+    return x.reshape(shape), y.reshape(shape)
+
+
+# %% sequential_chunks wrong: parts of length len(ids) // batch_size (one id too long when len(ids) is a multiple of batch_size)
+def sequential_chunks(ids, batch_size, chunk):
+    if batch_size < 1 or chunk < 1:
+        raise ValueError("batch_size and chunk must be at least 1")
+    ids = np.asarray(ids)
+    length = len(ids) // batch_size
+    n_chunks = length // chunk
+    X = np.stack([ids[r * length : r * length + n_chunks * chunk] for r in range(batch_size)])
+    Y = np.stack([ids[r * length + 1 : r * length + n_chunks * chunk + 1]
+                  for r in range(batch_size)])
+    shape = (batch_size, n_chunks, chunk)
+    return X.reshape(shape).transpose(1, 0, 2), Y.reshape(shape).transpose(1, 0, 2)
 
 
 # %% perplexity alternate: sum divided by size
@@ -156,10 +180,10 @@ def sample_with_temperature(logits, temperature, rng):
     return int(np.argmax(logits))
 
 
-# %% sample_with_temperature wrong: softmax without the temperature
+# %% sample_with_temperature wrong: divides the caller's logits in place
 def sample_with_temperature(logits, temperature, rng):
-    z = np.asarray(logits, dtype=np.float64)
-    p = np.exp(z - z.max())
+    logits /= temperature
+    p = np.exp(logits - logits.max())
     return int(rng.choice(len(p), p=p / p.sum()))
 
 
