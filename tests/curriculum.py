@@ -36,4 +36,10 @@ LESSONS = sorted(GRADED_FUNCTIONS)
 
 # What test cells may take from the learner's notebook besides the graded functions: the
 # objects a lesson asks the learner to build (docs/authoring.md, "How test cells run").
-LEARNER_OBJECTS: dict[str, list[str]] = {}
+LEARNER_OBJECTS: dict[str, list[str]] = {
+    "02-recurrent-networks": ["model"],
+    "04-lstm": ["lstm_model"],
+    "06-deep-bidirectional": ["bi_tagger"],
+    "08-applications": ["char_model", "anomaly_model"],
+    "09-beyond-recurrence": ["min_gru_model", "attention_model"],
+}
