@@ -361,7 +361,7 @@ def hostile_class(tmp_path_factory):
     # no sandbox): the scores they would get without any of this
     # and two attackers, to show that their attacks are real: they pass plain nbgrader
     usual = {}
-    for student in ("alice", "bob", "input_transformer", "equal_to_everything"):
+    for student in ("alice", "bob", "input_transformer", "ast_transformer"):
         nbgrader(course, "autograde", LESSON, "--student", student, "--force",
                  "--Sandbox.enabled=False", "--SandboxedExecute.trusted_tests=False")
         usual[student] = cell_scores(course, LESSON, student)
@@ -404,7 +404,7 @@ def test_honest_learners_get_exactly_their_usual_scores(hostile_class):
 
 
 def test_the_verdict_attacks_are_real_they_fool_plain_nbgrader(hostile_class):
-    for attacker in ("input_transformer", "equal_to_everything"):
+    for attacker in ("input_transformer", "ast_transformer"):
         score, maximum = _total(hostile_class["usual"][attacker])
         assert score >= 0.5 * maximum, (attacker, hostile_class["usual"][attacker])
 
@@ -487,7 +487,7 @@ def test_hidden_test_code_never_reaches_the_kernel(hostile_class):
 
 
 def test_autograded_notebooks_say_how_they_were_graded(hostile_class):
-    graded = hostile_class["course"] / "autograded" / "alice" / LESSON / f"{LESSON}.ipynb"
-    nb = read_notebook(graded)
+    graded = hostile_class["course"] / "autograded" / "gradebook" / LESSON / f"{LESSON}.ipynb"
+    nb = read_notebook(graded)  # (alice was graded again the plain way, at the end)
     assert nb.metadata["classroom"]["sandbox"].startswith("bubblewrap")
     assert nb.metadata["classroom"]["tests"] == "run by the grader"
