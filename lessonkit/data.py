@@ -309,3 +309,116 @@ def series_with_anomalies(
         series[start:start + length] += sign * size * noise
         mask[start:start + length] = True
     return series, mask
+
+
+# The source vocabulary of number_words_task: every English word it writes, in a fixed order.
+NUMBER_WORDS: tuple[str, ...] = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand",
+)
+
+
+def _words_below_thousand(group: int, place: int) -> list[tuple[str, list[int]]]:
+    """The words of ``0 < group < 1000``, each with the decimal places it spells.
+
+    ``place`` is the place of the group's units digit (0 for units, 3 for thousands).
+    A zero digit that no single word spells (the 0 of "one hundred five") is in no list.
+    """
+    words: list[tuple[str, list[int]]] = []
+    hundreds, rest = divmod(group, 100)
+    if hundreds:
+        words += [(NUMBER_WORDS[hundreds], [place + 2]), ("hundred", [])]
+    tens, units = divmod(rest, 10)
+    if 10 <= rest <= 19:
+        words.append((NUMBER_WORDS[rest], [place + 1, place]))  # "twelve" spells 1 and 2
+    elif tens >= 2:
+        words.append((NUMBER_WORDS[18 + tens], [place + 1] if units else [place + 1, place]))
+        if units:
+            words.append((NUMBER_WORDS[units], [place]))
+    elif units:
+        words.append((NUMBER_WORDS[units], [place]))
+    return words
+
+
+def _number_in_words(n: int) -> tuple[list[str], list[int]]:
+    """``n`` (0 <= n < 10**6) in words, and for each digit of ``str(n)`` the word spelling it."""
+    if n == 0:
+        return ["zero"], [0]
+    thousands, rest = divmod(n, 1000)
+    spelled: list[tuple[str, list[int]]] = []
+    if thousands:
+        spelled += _words_below_thousand(thousands, 3) + [("thousand", [])]
+    if rest:
+        spelled += _words_below_thousand(rest, 0)
+    n_digits = len(str(n))
+    alignment = [-1] * n_digits
+    for index, (_, places) in enumerate(spelled):
+        for place in places:
+            alignment[n_digits - 1 - place] = index
+    return [word for word, _ in spelled], alignment
+
+
+def _is_held_out(number: int) -> bool:
+    """True for the numbers of the held-out split: a fixed fifth of those from 100 up."""
+    mixed = (number * 2654435761) % 2**32  # Knuth's multiplicative hash
+    return number >= 100 and (mixed >> 16) % 5 == 0
+
+
+def number_words_task(n_samples: int = 1000, max_digits: int = 6, split: str = "train",
+                      seed: int = 0):
+    """Numbers in English words and in digits: a translation task whose alignment is known.
+
+    Each example is a whole number written in words, ``"seven thousand forty two"``, and
+    in digits, ``"7042"``. The number of digits is drawn uniformly from ``1 .. max_digits``
+    and the number uniformly among the numbers with that many digits (0 counts as a
+    one-digit number), so that short and long examples are equally common. Both sides
+    vary in length: 1 to 9 words, 1 to 6 digits.
+
+    The **alignment** says which word spells each digit: ``alignment[i]`` is the position
+    of that word in the source (``"forty"`` spells the 4 of 7042, ``"twelve"`` both digits
+    of 12, ``"seventy"`` both digits of 70), or -1 for a zero that no single word spells
+    (the 0 of 7042, the two zeros of 300). "hundred" and "thousand" spell no digit.
+
+    The numbers from 100 up are split once and for all into two disjoint parts: a fixed
+    fifth of them (chosen by a hash of the number) only ever appear with
+    ``split="held_out"``, the rest only with ``split="train"``. The 100 numbers below 100
+    appear in both (there are too few of them to hold any out).
+
+    Args:
+        n_samples: how many examples.
+        max_digits: the longest numbers, 1 to 6 digits.
+        split: ``"train"`` or ``"held_out"``.
+        seed: seeds the draw.
+
+    Returns:
+        ``sources`` (list of ``n_samples`` strings, words separated by single spaces, all
+        in ``NUMBER_WORDS``), ``targets`` (list of digit strings, ``targets[k] ==
+        str(number)``) and ``alignments`` (list of int lists, ``len(alignments[k]) ==
+        len(targets[k])``).
+    """
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be positive, got {n_samples}")
+    if not 1 <= max_digits <= 6:
+        raise ValueError(f"max_digits must be between 1 and 6, got {max_digits}")
+    if split not in ("train", "held_out"):
+        raise ValueError(f"split must be 'train' or 'held_out', got {split!r}")
+    rng = np.random.default_rng(seed)
+    want_held_out = split == "held_out"
+    numbers: list[int] = []
+    for _ in range(n_samples):  # one at a time: a longer draw extends a shorter one
+        digits = int(rng.integers(1, max_digits + 1))
+        low, high = (0 if digits == 1 else 10 ** (digits - 1)), 10**digits
+        number = int(rng.integers(low, high))
+        while number >= 100 and _is_held_out(number) != want_held_out:
+            number = int(rng.integers(low, high))  # redraw with the same number of digits
+        numbers.append(number)
+    sources, targets, alignments = [], [], []
+    for n in numbers:
+        words, alignment = _number_in_words(n)
+        sources.append(" ".join(words))
+        targets.append(str(n))
+        alignments.append(alignment)
+    return sources, targets, alignments

@@ -21,7 +21,10 @@ GRADED_FUNCTIONS: dict[str, list[str]] = {
     "06-deep-bidirectional": [
         "bidirectional_rnn_forward", "build_stacked_model", "build_bidirectional_model",
     ],
-    "07-attention": ["softmax", "dot_product_attention", "additive_attention"],
+    "07-attention": [
+        "softmax", "dot_product_attention", "additive_attention",
+        "masked_sequence_loss", "greedy_decode", "beam_search",
+    ],
     "08-applications": [
         "encode", "perplexity", "sequential_chunks", "sample_with_temperature",
         "anomaly_threshold", "detect_anomalies",
