@@ -118,6 +118,8 @@ NAMESPACE = {
     "double_in_place": _double_in_place,
     "calls_back": _calls_back,
     "fails": lambda: (_ for _ in ()).throw(ValueError("empty input")),
+    "fmean": lambda values: __import__("statistics").fmean(values),
+    "shuffles": lambda rng, x: (rng.shuffle(x), rng.gumbel())[1],
     "layer_name": lambda layer: (isinstance(layer, type), layer.__name__),
 }
 
@@ -194,6 +196,17 @@ def test_learner_code_calls_back_into_test_functions_and_generators(grader):
 def test_exceptions_keep_their_builtin_type(grader):
     with pytest.raises(ValueError, match="empty input"):
         _lookup(grader, "fails")()
+    with pytest.raises(ValueError, match="StatisticsError"):  # a subclass of ValueError
+        _lookup(grader, "fmean")([])
+
+
+def test_generator_methods_work_like_the_real_thing(grader):
+    x = np.arange(10.0)
+    rng = np.random.default_rng(3)
+    draw = _lookup(grader, "shuffles")(rng, x)
+    same, y = np.random.default_rng(3), np.arange(10.0)
+    same.shuffle(y)
+    assert x.tolist() == y.tolist() and draw == same.gumbel()
 
 
 def test_a_test_cannot_hand_over_anything_but_data_functions_and_generators():

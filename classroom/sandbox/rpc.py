@@ -127,9 +127,12 @@ class Endpoint:
         if "err" in header:
             error = header["err"] if type(header["err"]) is dict else {}
             kind = str(error.get("type", "Error"))[:100]
+            base = str(error.get("base", ""))
             message = str(error.get("message", ""))[:10_000]
             if kind in PORTABLE_ERRORS:
                 raise PORTABLE_ERRORS[kind](message)
+            if base in PORTABLE_ERRORS:  # e.g. statistics.StatisticsError, a ValueError
+                raise PORTABLE_ERRORS[base](f"{kind}: {message}")
             raise RuntimeError(f"{kind}: {message}")
         value = self.decode(header.get("ok"), buffers)
         if "after" in header:  # arguments the other side's code changed in place
@@ -149,7 +152,8 @@ class Endpoint:
             if isinstance(error, (SystemExit, GeneratorExit)):
                 raise
             self.send({"k": "rep", "id": request_id,
-                       "err": {"type": type(error).__name__, "message": str(error)[:10_000]}})
+                       "err": {"type": type(error).__name__, "base": _portable_base(error),
+                               "message": str(error)[:10_000]}})
             if isinstance(error, KeyboardInterrupt):
                 raise
             return
@@ -166,6 +170,43 @@ class Endpoint:
                        "err": {"type": "TypeError", "message": str(error)[:10_000]}})
             return
         self.send(reply, out)
+
+
+def _portable_base(error: BaseException) -> str:
+    """The nearest built-in exception class of ``error`` that keeps its type across."""
+    for cls in type(error).__mro__:
+        if PORTABLE_ERRORS.get(cls.__name__) is cls:
+            return cls.__name__
+    return ""
+
+
+def changed_arguments(endpoint: Endpoint, call, args, kwargs):
+    """Call, and send the arguments back too if the call changed them in place."""
+    before = _encoded(endpoint, args, kwargs)
+    result = call(*args, **kwargs)
+    if _encoded(endpoint, args, kwargs) != before:
+        return Reply((result, [args, kwargs]))
+    return result
+
+
+def _encoded(endpoint, args, kwargs):
+    try:
+        node, buffers = endpoint.encode([args, kwargs])
+    except Exception:
+        return None
+    return repr(node), buffers
+
+
+def apply_changes(args, kwargs, after) -> None:
+    """Make the caller's arguments what the other side's code left them as."""
+    if after is None:
+        return
+    new_args, new_kwargs = after
+    for old, new in zip(args, new_args, strict=False):
+        sync_in_place(old, new)
+    for key, old in kwargs.items():
+        if key in new_kwargs:
+            sync_in_place(old, new_kwargs[key])
 
 
 class Reply(tuple):

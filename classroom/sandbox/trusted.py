@@ -26,11 +26,12 @@ from classroom.sandbox import rpc
 # What a handle may be asked for by name: any public attribute, and these dunders (others,
 # such as numpy's __array_interface__, would let the learner's side describe raw memory).
 REMOTE_DUNDERS = {"__class__", "__name__", "__qualname__", "__module__", "__doc__"}
-# The sampling methods the learner's code may call on a numpy Generator a test hands over.
+# The methods the learner's code may call on a numpy Generator a test hands over: every
+# public sampling method (not spawn, which would hand out more objects).
 GENERATOR_METHODS = {
-    "random", "integers", "choice", "uniform", "normal", "standard_normal", "permutation",
-    "exponential", "binomial", "poisson", "multinomial", "beta", "gamma", "dirichlet",
-    "bytes", "multivariate_normal", "logistic", "laplace", "lognormal", "geometric",
+    name for name in dir(np.random.Generator)
+    if not name.startswith("_") and callable(getattr(np.random.Generator, name))
+    and name != "spawn"
 }
 
 
@@ -68,13 +69,7 @@ class Handle:
 
     def __call__(self, *args, **kwargs):
         value, after = self._rpc_endpoint.request("call", self, args=args, kwargs=kwargs)
-        if after is not None:  # the learner's code changed an argument in place
-            new_args, new_kwargs = after
-            for old, new in zip(args, new_args, strict=False):
-                rpc.sync_in_place(old, new)
-            for key, old in kwargs.items():
-                if key in new_kwargs:
-                    rpc.sync_in_place(old, new_kwargs[key])
+        rpc.apply_changes(args, kwargs, after)  # what the learner's code changed in place
         return value
 
     def __getitem__(self, key):
@@ -148,7 +143,7 @@ class GraderSide(rpc.Policy):
     def handle(self, endpoint, op, target, header, args, kwargs):
         if op == "call" and not isinstance(target, np.random.Generator):
             self.export_kind(target)  # only what this side handed over
-            return target(*args, **kwargs)
+            return rpc.changed_arguments(endpoint, target, args, kwargs)
         if op == "getattr" and isinstance(target, np.random.Generator) \
                 and header.get("name") in GENERATOR_METHODS:
             return getattr(target, header["name"])
