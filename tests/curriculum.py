@@ -43,6 +43,7 @@ LEARNER_OBJECTS: dict[str, list[str]] = {
     "02-recurrent-networks": ["model"],
     "04-lstm": ["lstm_model"],
     "06-deep-bidirectional": ["bi_tagger"],
+    "07-attention": ["attention_model", "translator"],
     "08-applications": ["char_model", "anomaly_model"],
     "09-beyond-recurrence": ["min_gru_model", "attention_model"],
 }
