@@ -6,6 +6,7 @@ Everything happens in a temporary copy of the course: the repository tree is onl
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import re
 import shutil
@@ -191,3 +192,29 @@ def cell_scores(course: Path, lesson: str, student: str) -> dict[str, tuple[floa
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         submission = gb.find_submission_notebook(lesson, lesson, student)
         return {g.name: (float(g.score), float(g.max_score)) for g in submission.grades}
+
+
+def learner_home(home: Path, exchange: Path) -> Path:
+    """A simulated learner's folder, with their own nbgrader_config.py: the course, the
+    exchange, and a cache of their own (each learner is a different person)."""
+    home.mkdir(parents=True)
+    (home / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.course_id = 'rnn-course'\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        f"c.Exchange.cache = {str(home / '.nbgrader-cache')!r}\n"
+    )
+    return home
+
+
+def as_learner(home: Path, *args: str) -> subprocess.CompletedProcess:
+    """``nbgrader ARGS`` in a learner's folder (fetch_assignment, submit, fetch_feedback)."""
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=home,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)}:\n{result.stderr[-3000:]}"
+    return result
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """The SHA-256 of every file below ``folder``, by relative path."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

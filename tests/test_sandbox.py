@@ -22,20 +22,23 @@ their usual scores; every attacker gets at most 10% of the marks (here: nothing)
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import socket
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 from grading import (
     ROOT,
+    as_learner,
     cell_scores,
+    file_hashes,
+    learner_home,
     make_course_copy,
     nbgrader,
     nbgrader_meta,
@@ -260,11 +263,6 @@ def _learners(course: Path, outside: Path, port: int, reference: dict) -> dict:
     return learners
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 class Listener:
     """A TCP listener on loopback that records every connection made to it."""
 
@@ -306,14 +304,6 @@ def _stray_processes() -> list[str]:
     return found
 
 
-def _run(cwd: Path, *args: str, env=None, timeout=600) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True,
-                            text=True, timeout=timeout, env=env)
-    assert result.returncode == 0, \
-        f"{' '.join(args)}:\n{result.stdout[-2000:]}{result.stderr[-3000:]}"
-    return result
-
-
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
@@ -328,22 +318,20 @@ def hostile_class(tmp_path_factory):
                                                 / f"{LESSON}.ipynb"))
     learners = _learners(course, outside, listener.port, reference)
 
-    for student, work in learners.items():
-        home = tmp / "learners" / student
-        home.mkdir(parents=True)
-        (home / "nbgrader_config.py").write_text(
-            f"c = get_config()\nc.CourseDirectory.course_id = 'rnn-course'\n"
-            f"c.Exchange.root = {str(exchange)!r}\n"
-            f"c.Exchange.cache = {str(home / '.nbgrader-cache')!r}\n")
-        _run(home, "nbgrader", "fetch_assignment", LESSON, "--course", "rnn-course")
+    def fetch_work_submit(student):
+        home = learner_home(tmp / "learners" / student, exchange)
+        as_learner(home, "fetch_assignment", LESSON, "--course", "rnn-course")
         path = home / LESSON / f"{LESSON}.ipynb"
         nb = nbformat.read(path, as_version=4)
-        work(nb)
+        learners[student](nb)
         nbformat.write(nb, path)
-        _run(home, "nbgrader", "submit", LESSON, "--course", "rnn-course", "--student", student)
+        as_learner(home, "submit", LESSON, "--course", "rnn-course", "--student", student)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two learners at a time, like the grader
+        list(pool.map(fetch_work_submit, learners))
 
     nbgrader(course, "collect", LESSON)
-    before = _hashes(course / "submitted")
+    before = file_hashes(course / "submitted")
     env = {**os.environ, **{k: v for k, v in SECRETS.items() if v}}
     env["NBGRADER_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}?timeout=60"
     SECRETS["NBGRADER_DB_URL"] = env["NBGRADER_DB_URL"]
@@ -437,7 +425,7 @@ def test_solutions_and_outside_files_are_not_readable(hostile_class):
 
 def test_the_course_and_other_submissions_are_not_writable(hostile_class):
     assert not (hostile_class["course"] / "pwned.txt").exists()
-    after = _hashes(hostile_class["course"] / "submitted")
+    after = file_hashes(hostile_class["course"] / "submitted")
     assert after == hostile_class["before"]
 
 

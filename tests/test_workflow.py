@@ -10,7 +10,6 @@ their grade.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import subprocess
 import sys
@@ -20,7 +19,10 @@ import nbformat
 import pytest
 from grading import (
     ROOT,
+    as_learner,
     cell_scores,
+    file_hashes,
+    learner_home,
     make_course_copy,
     nbgrader,
     nbgrader_meta,
@@ -106,18 +108,6 @@ LEARNERS = {
 }
 
 
-def _learner(home: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=home,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)}:\n{result.stderr[-3000:]}"
-    return result
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("classroom")
@@ -131,15 +121,8 @@ def classroom(tmp_path_factory):
     solution = read_notebook(course / "solutions" / LESSON / f"{LESSON}.ipynb")
     reference = reference_answers(solution)
     for student, work in LEARNERS.items():
-        home = tmp / "learners" / student
-        home.mkdir(parents=True)
-        (home / "nbgrader_config.py").write_text(
-            f"c = get_config()\nc.CourseDirectory.course_id = 'rnn-course'\n"
-            f"c.Exchange.root = {str(exchange)!r}\n"
-            # each learner is a different person: their own cache of submissions
-            f"c.Exchange.cache = {str(home / '.nbgrader-cache')!r}\n"
-        )
-        _learner(home, "fetch_assignment", LESSON, "--course", "rnn-course")
+        home = learner_home(tmp / "learners" / student, exchange)
+        as_learner(home, "fetch_assignment", LESSON, "--course", "rnn-course")
         folder = home / LESSON
         path = folder / f"{LESSON}.ipynb"
         nb = nbformat.read(path, as_version=4)
@@ -150,10 +133,10 @@ def classroom(tmp_path_factory):
             path.write_text(replacement)
         else:
             nbformat.write(nb, path)
-        _learner(home, "submit", LESSON, "--course", "rnn-course", "--student", student)
+        as_learner(home, "submit", LESSON, "--course", "rnn-course", "--student", student)
 
     nbgrader(course, "collect", LESSON)
-    before = _hashes(course / "submitted")
+    before = file_hashes(course / "submitted")
     grading = subprocess.run(
         [sys.executable, "-m", "classroom.autograde", LESSON, "--jobs", "2", "--timeout", "400"],
         cwd=course, capture_output=True, text=True, timeout=1200,
@@ -217,7 +200,7 @@ def test_endless_loop_is_stopped_and_reported(classroom):
 
 
 def test_submitted_files_are_never_changed_by_grading(classroom):
-    assert _hashes(classroom["course"] / "submitted") == classroom["before"]
+    assert file_hashes(classroom["course"] / "submitted") == classroom["before"]
 
 
 def test_grading_again_gives_the_same_scores(classroom):
@@ -254,7 +237,7 @@ def test_feedback_says_what_failed_without_hidden_test_code(classroom):
     nbgrader(course, "generate_feedback", LESSON)
     nbgrader(course, "release_feedback", LESSON)
     home = tmp / "learners" / "bob"
-    _learner(home, "fetch_feedback", LESSON, "--course", "rnn-course", "--student", "bob")
+    as_learner(home, "fetch_feedback", LESSON, "--course", "rnn-course", "--student", "bob")
     pages = list((home / LESSON / "feedback").rglob("*.html"))
     assert len(pages) == 1
     page = pages[0].read_text()
