@@ -73,7 +73,9 @@ def _visible_test() -> str:
 
 
 VISIBLE_TEST = _visible_test()  # result = average([1, 2, 3, 4]); checks.check_scalar(...)
-VISIBLE_TEST_LINE = VISIBLE_TEST.splitlines()[0]
+# the test's own first line (its imports start other cells too)
+VISIBLE_TEST_LINE = next(line for line in VISIBLE_TEST.splitlines()
+                         if line.strip() and not line.startswith(("import ", "from ", "#")))
 
 
 # --- fixtures ------------------------------------------------------------------------
