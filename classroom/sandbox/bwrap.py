@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from traitlets import Bool, Dict, Integer, List, Unicode
@@ -134,7 +135,6 @@ class Sandbox(LoggingConfigurable):
                     group.rmdir()
                     break
                 except OSError:
-                    import time
                     time.sleep(0.1)
 
     def command(self, kernel_argv: list[str], workdir: Path, folder: str,
