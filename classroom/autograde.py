@@ -5,12 +5,17 @@
     python -m classroom.autograde 02-recurrent-networks --student alice --student bob
     python -m classroom.autograde 02-recurrent-networks --unsafe-no-sandbox   # see below
 
-Each submission is graded by its own ``nbgrader autograde ASSIGNMENT --student ID``
-process, so the grades are exactly nbgrader's; running several at once uses every core.
+``--jobs`` grading processes (one per core by default) take the submissions one at a time
+from a shared queue. Each process grades with nbgrader's own autograde (its Python API, the
+one the formgrader uses), so the grades are exactly nbgrader's, and it grades up to
+``--per-process`` submissions before a fresh process takes over: the grader's side of the
+trusted tests imports TensorFlow once per process, not once per learner.
+
 A submission that fails (a notebook that is not JSON, a kernel that dies, a run over
 ``--timeout`` seconds) is reported for that learner, and every other learner is still
-graded. Reports go to ``grading-reports/<assignment>/<student>.json``, where
-``nbgrader export`` (classroom.export) finds them. Run it in the course directory.
+graded: a run over time stops that learner's process and a new one grades the rest. Reports
+go to ``grading-reports/<assignment>/<student>.json``, where ``nbgrader export``
+(classroom.export) finds them. Run it in the course directory.
 
 Every kernel runs in the course's sandbox and every test in the grader (classroom.sandbox).
 Where the sandbox cannot start, grading stops before anyone is graded and says why;
@@ -21,11 +26,15 @@ every report and the export say so.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import queue
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,34 +53,101 @@ def submitted_students(root: Path, assignment: str) -> list[str]:
 UNSAFE = "graded WITHOUT the sandbox (--unsafe-no-sandbox)"
 
 
-def grade_one(root: Path, assignment: str, student: str, timeout: float | None,
-              force: bool, sandbox: bool = True) -> Report:
-    """Run nbgrader autograde for one learner in its own process group."""
-    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student]
-    if force:
-        command.append("--force")
-    if not sandbox:
-        command.append("--Sandbox.enabled=False")
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        log, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # nbgrader and the kernel it started
-        log, _ = process.communicate()
-        shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
-        return Report(assignment, student, ok=False, seconds=time.perf_counter() - start,
-                      reason=f"grading took longer than {timeout:g} s and was stopped",
-                      log_tail=log.splitlines()[-20:], sandboxed=sandbox)
-    seconds = time.perf_counter() - start
-    graded = (root / "autograded" / student / assignment).is_dir()
-    ok = process.returncode == 0 and graded
-    return Report(assignment, student, ok=ok, seconds=seconds, returncode=process.returncode,
-                  reason="" if ok else explain_failure(log), log_tail=log.splitlines()[-20:],
-                  sandboxed=sandbox)
+class GradingProcess:
+    """A ``python -m classroom.autograde --serve`` process: learner ids in, one JSON line out
+    per learner. It runs in its own process group, so stopping it stops its kernels too."""
+
+    def __init__(self, root: Path, assignment: str, force: bool, sandbox: bool):
+        command = [sys.executable, "-m", "classroom.autograde", assignment, "--serve"]
+        command += ["--force"] if force else []
+        command += [] if sandbox else ["--unsafe-no-sandbox"]
+        env = dict(os.environ)
+        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        self.stderr = tempfile.TemporaryFile("w+")  # nbgrader's own log, and anything printed
+        self.process = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+                                        start_new_session=True)
+        self.graded = 0
+
+    def grade(self, student: str, timeout: float | None) -> dict | None:
+        """nbgrader's result for ``student``; None if the process died or ran over time."""
+        self.graded += 1
+        try:
+            self.process.stdin.write(student + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            return None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            return None  # over time
+        line = self.process.stdout.readline()  # the answer comes as one line, or not at all
+        return json.loads(line) if line else None
+
+    def stop(self) -> list[str]:
+        """Stop the process, its kernels with it; the last lines of its log."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait()
+        self.stderr.seek(0)
+        tail = self.stderr.read().splitlines()[-20:]
+        self.stderr.close()
+        return tail
+
+
+def _grading_job(root: Path, assignment: str, todo: queue.Queue, timeout: float | None,
+                 force: bool, sandbox: bool, per_process: int) -> list[Report]:
+    """Grade learners from ``todo`` until it is empty, restarting the process when needed."""
+    reports, process = [], None
+    while True:
+        try:
+            student = todo.get_nowait()
+        except queue.Empty:
+            break
+        if process is None or process.graded >= per_process:
+            if process is not None:
+                process.stop()
+            process = GradingProcess(root, assignment, force, sandbox)
+        start = time.perf_counter()
+        result = process.grade(student, timeout)
+        seconds = time.perf_counter() - start
+        if result is None:
+            over_time = process.process.poll() is None
+            tail, process = process.stop(), None
+            shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
+            reason = (f"grading took longer than {timeout:g} s and was stopped" if over_time
+                      else explain_failure("\n".join(tail)) + " (the grading process ended)")
+            reports.append(Report(assignment, student, ok=False, seconds=seconds,
+                                  reason=reason, log_tail=tail, sandboxed=sandbox))
+            continue
+        log = result.get("log", "") + result.get("error", "")
+        graded = (root / "autograded" / student / assignment).is_dir()
+        ok = result["success"] and graded
+        reports.append(Report(assignment, student, ok=ok, seconds=seconds,
+                              reason="" if ok else explain_failure(log),
+                              log_tail=log.splitlines()[-20:], sandboxed=sandbox))
+    if process is not None:
+        process.stop()
+    return reports
+
+
+def serve(assignment: str, force: bool, sandbox: bool) -> int:
+    """Grade the learners named on stdin, one per line, answering each with a JSON line."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.apps.baseapp import NbGrader
+
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # whatever else is printed goes to the log, never among the answers
+    app = NbGrader()
+    app.initialize(["--Sandbox.enabled=False"] if not sandbox else [])  # config as nbgrader's
+    api = NbGraderAPI(coursedir=app.coursedir, authenticator=app.authenticator, parent=app)
+    for line in sys.stdin:
+        result = api.autograde(assignment, line.strip(), force=force, create=True)
+        answers.write(json.dumps(result) + "\n")
+        answers.flush()
+    return 0
 
 
 def check_gradebook(root: Path, assignment: str) -> None:
@@ -105,14 +181,19 @@ def check_sandbox(root: Path) -> None:
 
 def autograde(root: Path, assignment: str, students: list[str] | None = None,
               jobs: int | None = None, timeout: float | None = None,
-              force: bool = False, sandbox: bool = True) -> list[Report]:
+              force: bool = False, sandbox: bool = True, per_process: int = 20) -> list[Report]:
     """Grade the submissions of ``students`` (default: all), ``jobs`` at a time."""
     root = Path(root).resolve()
     students = students or submitted_students(root, assignment)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = min(jobs or os.cpu_count() or 1, max(1, len(students)))
+    todo: queue.Queue = queue.Queue()
+    for student in students:
+        todo.put(student)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        reports = list(pool.map(
-            lambda s: grade_one(root, assignment, s, timeout, force, sandbox), students))
+        done = pool.map(lambda _: _grading_job(root, assignment, todo, timeout, force, sandbox,
+                                               per_process), range(jobs))
+        by_student = {r.student: r for batch in done for r in batch}
+    reports = [by_student[s] for s in students]
     for report in reports:
         report.save(root)
     return reports
@@ -125,13 +206,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="processes at once (all cores)")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds one submission may take before it is stopped")
+    parser.add_argument("--per-process", type=int, default=20,
+                        help="submissions one grading process grades before a fresh one")
     parser.add_argument("--force", action="store_true", help="grade again what was graded")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="grade without the sandbox: learner code runs with your rights "
                              "(only where the sandbox cannot start; every report says so)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    root = Path.cwd()
     sandbox = not args.unsafe_no_sandbox
+    if args.serve:
+        return serve(args.assignment, args.force, sandbox)
+    root = Path.cwd()
     if sandbox:
         check_sandbox(root)
     else:
@@ -141,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"grading {len(students)} submission(s) of {args.assignment}, "
           f"{args.jobs or os.cpu_count()} at a time", flush=True)
     reports = autograde(root, args.assignment, students, args.jobs, args.timeout, args.force,
-                        sandbox)
+                        sandbox, args.per_process)
     failed = [r for r in reports if not r.ok]
     for report in reports:
         outcome = "graded" if report.ok else f"FAILED: {report.reason}"

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import nbformat
 import pytest
-from grading import ROOT, make_course_copy, nbgrader, read_notebook, reference_answers, with_answers
+from grading import (
+    ROOT,
+    cell_scores,
+    make_course_copy,
+    nbgrader,
+    read_notebook,
+    reference_answers,
+    submit_locally,
+    with_answers,
+)
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from classroom.preprocessors import HideHiddenTests, LimitOutputSize
@@ -121,3 +131,30 @@ def test_where_the_sandbox_cannot_start_autograde_refuses_unless_told_it_is_unsa
     assert status == "graded" and any("WITHOUT the sandbox" in p for p in problems), problems
     graded = read_notebook(course / "autograded" / "amy" / lesson / f"{lesson}.ipynb")
     assert graded.metadata["classroom"] == {"sandbox": "off", "tests": "run by the grader"}
+
+
+def test_a_submission_over_time_is_stopped_and_the_next_learner_is_still_graded(tmp_path):
+    """One grading process grades learners in turn; one that runs over --timeout is stopped
+    with its process, reported, and a fresh process grades whoever comes after."""
+    lesson = "00-welcome"
+    course = make_course_copy(tmp_path / "course", [lesson])
+    with open(course / "nbgrader_config.py", "a") as config:  # the whole-run limit acts first
+        config.write("\nc.Execute.timeout = 900\n")
+    nbgrader(course, "generate_assignment", lesson, "--force")
+    release = read_notebook(course / "course" / lesson / f"{lesson}.ipynb")
+    answers = reference_answers(read_notebook(ROOT / "solutions" / lesson / f"{lesson}.ipynb"))
+    stuck = {**answers, "average": "while True:\n    pass\n"}
+    for student, work in [("amy", answers), ("ben", stuck), ("cat", answers)]:
+        submit_locally(course, lesson, student, with_answers(release, work))
+
+    grading = subprocess.run(
+        [sys.executable, "-m", "classroom.autograde", lesson, "--jobs", "1", "--timeout", "60"],
+        cwd=course, capture_output=True, text=True, timeout=900)
+
+    assert grading.returncode == 1 and "2 graded, 1 failed" in grading.stdout, grading.stdout
+    report = json.loads((course / "grading-reports" / lesson / "ben.json").read_text())
+    assert not report["ok"] and "took longer than 60 s" in report["reason"], report
+    assert not (course / "autograded" / "ben" / lesson).exists()
+    for student in ("amy", "cat"):
+        scores = cell_scores(course, lesson, student)
+        assert all(score == maximum for score, maximum in scores.values()), (student, scores)
