@@ -47,6 +47,14 @@ def softmax(x, axis=-1):
     return e / np.sum(e, axis=axis)
 
 
+# %% softmax wrong: right values, computed in place in the caller's x (x -= max, exp, /= sum)
+def softmax(x, axis=-1):
+    x -= np.max(x, axis=axis, keepdims=True)
+    np.exp(x, out=x)
+    x /= np.sum(x, axis=axis, keepdims=True)
+    return x
+
+
 # %% dot_product_attention alternate: einsum, -1e9 for masked scores, its own softmax
 def dot_product_attention(query, key, value, mask=None):
     scores = np.einsum("bqd,bkd->bqk", query, key) / np.sqrt(query.shape[-1])
@@ -135,6 +143,17 @@ def dot_product_attention(query, key, value, mask=None):
     return weights @ value, weights
 
 
+# %% dot_product_attention wrong: right values, but scales the caller's query in place
+def dot_product_attention(query, key, value, mask=None):
+    query /= np.sqrt(query.shape[-1])
+    scores = query @ np.swapaxes(key, -1, -2)
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    weights = weights / weights.sum(axis=-1, keepdims=True)
+    return weights @ value, weights
+
+
 # %% additive_attention alternate: explicit loops over every (query, key) pair
 def additive_attention(query, key, value, W_q, W_k, v):
     batch, n_queries, _ = query.shape
@@ -194,6 +213,17 @@ def additive_attention(query, key, value, W_q, W_k, v):
     hidden = np.tanh((query @ W_q)[:, :, None, :] + (key @ W_k)[:, None, :, :])
     weights = softmax(hidden @ v / np.sqrt(len(v)), axis=-1)
     return weights @ value, weights
+
+
+# %% additive_attention wrong: right values, but centres the caller's value in place
+def additive_attention(query, key, value, W_q, W_k, v):
+    mean = value.mean(axis=1, keepdims=True)  # (batch, 1, d_v)
+    value -= mean  # the weights sum to 1, so weights @ value = weights @ (value - mean) + mean
+    hidden = np.tanh((query @ W_q)[:, :, None, :] + (key @ W_k)[:, None, :, :])
+    scores = hidden @ v
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    weights = weights / weights.sum(axis=-1, keepdims=True)
+    return weights @ value + mean, weights
 
 
 # %% masked_sequence_loss alternate: log-sum-exp with np.where, the mean as a weighted sum, float32 kept

@@ -84,6 +84,22 @@ def multi_head_self_attention(x, W_q, W_k, W_v, W_o, causal=False):
     return joined @ W_o.reshape(heads * d_head, -1), np.stack(all_weights, axis=1)
 
 
+# %% multi_head_self_attention wrong: right values, but scales the caller's W_q in place
+def multi_head_self_attention(x, W_q, W_k, W_v, W_o, causal=False):
+    T = x.shape[1]
+    heads, d_head = W_q.shape[1], W_q.shape[2]
+    W_q /= np.sqrt(d_head)  # a known trick, but it belongs on a copy
+    allowed = np.tril(np.ones((T, T), dtype=bool)) if causal else np.ones((T, T), dtype=bool)
+    contexts, all_weights = [], []
+    for r in range(heads):
+        q, k, v = x @ W_q[:, r], x @ W_k[:, r], x @ W_v[:, r]
+        weights = softmax(np.where(allowed, q @ np.swapaxes(k, -1, -2), -np.inf))
+        contexts.append(weights @ v)
+        all_weights.append(weights)
+    joined = np.concatenate(contexts, axis=-1)
+    return joined @ W_o.reshape(heads * d_head, -1), np.stack(all_weights, axis=1)
+
+
 # %% sinusoidal_positions alternate: even and odd columns filled by slices, frequencies by exp/log
 def sinusoidal_positions(length, d_model):
     table = np.zeros((length, d_model))
@@ -117,6 +133,14 @@ def sinusoidal_positions(length, d_model):
     positions = np.arange(length)[:, None]
     pair = np.arange(d_model) // 2
     angles = positions / 10000.0 ** (pair / d_model)
+    return np.where(np.arange(d_model) % 2 == 0, np.sin(angles), np.cos(angles))
+
+
+# %% sinusoidal_positions wrong: angles in float32 (off by up to ~5e-4 far along a long table)
+def sinusoidal_positions(length, d_model):
+    positions = np.arange(length, dtype=np.float32)[:, None]
+    pair = (np.arange(d_model) // 2).astype(np.float32)
+    angles = positions / np.float32(10000.0) ** (np.float32(2.0) * pair / np.float32(d_model))
     return np.where(np.arange(d_model) % 2 == 0, np.sin(angles), np.cos(angles))
 
 
@@ -212,6 +236,16 @@ def linear_recurrence(a, b, h0):
     return np.stack(states, axis=1)
 
 
+# %% linear_recurrence wrong: right values, but the scan runs in the caller's a and b (no copies)
+def linear_recurrence(a, b, h0):
+    step = 1
+    while step < a.shape[1]:
+        b[:, step:] = a[:, step:] * b[:, :-step] + b[:, step:]
+        a[:, step:] = a[:, step:] * a[:, :-step]
+        step *= 2
+    return a * h0[:, None, :] + b
+
+
 # %% min_gru_forward alternate: 1 - sigmoid(u) written as sigmoid(-u), einsum products
 def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
     u = np.einsum("btd,du->btu", x, W_z) + b_z
@@ -245,3 +279,15 @@ def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
 def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
     z = sigmoid(x @ W_z + b_z)
     return linear_recurrence(1.0 - z, z * (x @ W_h + b_h), np.zeros_like(h0))
+
+
+# %% min_gru_forward wrong: right values, but its loop updates the caller's h0 (h = h0; h *= ...)
+def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
+    z = sigmoid(x @ W_z + b_z)
+    candidate = x @ W_h + b_h
+    h, states = h0, []
+    for t in range(x.shape[1]):
+        h *= 1.0 - z[:, t]
+        h += z[:, t] * candidate[:, t]
+        states.append(h.copy())
+    return np.stack(states, axis=1)
