@@ -132,6 +132,7 @@ def check_unchanged(before: Mapping[str, np.ndarray] | np.ndarray, after,
         return
     if not np.array_equal(np.asarray(before), np.asarray(after)):
         raise AssertionError(
-            f"{what} was changed in place. Build a new array (e.g. `w - lr * g`) "
-            "instead of updating the old one (`w -= lr * g`)."
+            f"{what} was changed in place. Compute into a new array (`x = x - m`, not "
+            "`x -= m`; `np.exp(x)`, not `np.exp(x, out=x)`), or work on `x.copy()`: the "
+            "caller's array must come back as it was."
         )
