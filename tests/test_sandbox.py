@@ -479,3 +479,25 @@ def test_autograded_notebooks_say_how_they_were_graded(hostile_class):
     nb = read_notebook(graded)  # (alice was graded again the plain way, at the end)
     assert nb.metadata["classroom"]["sandbox"].startswith("bubblewrap")
     assert nb.metadata["classroom"]["tests"] == "run by the grader"
+
+
+def test_what_the_sandbox_binds_stays_visible_under_its_scratch_folders(tmp_path):
+    """A course may live under /tmp (a CI clone, its venv in /tmp/.../.venv): what the
+    sandbox binds there must not vanish under the sandbox's own /tmp, and that /tmp is
+    still scratch (nothing written there reaches the host)."""
+    from classroom.sandbox.bwrap import Sandbox
+
+    library = tmp_path / "library"  # pytest's tmp_path is under /tmp
+    library.mkdir()
+    (library / "probe.txt").write_text("visible")
+    workdir = tmp_path / "work"
+    (workdir / "submission").mkdir(parents=True)
+    for name in ("passwd", "group", "connection.json"):
+        (workdir / name).write_text("")
+    sandbox = Sandbox(read_only_paths=[str(library)])
+    sandbox.check()
+    script = f"cat {library}/probe.txt && echo leaked > {tmp_path}/leak.txt"
+    command = sandbox.command(["/bin/sh", "-c", script], workdir, "submission")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout == "visible", result.stderr
+    assert not (tmp_path / "leak.txt").exists()

@@ -151,6 +151,11 @@ class Sandbox(LoggingConfigurable):
             "--clearenv", *self._environment(),
             "--proc", "/proc", "--dev", "/dev",
         ]
+        # the scratch folders first: what is bound below stays visible even where it lies
+        # under one of them (a course whose venv is in /tmp)
+        size = str(self.disk_limit)
+        args += ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", HOME,
+                 "--size", size, "--tmpfs", "/dev/shm", "--size", str(2**20), "--tmpfs", KERNEL_DIR]
         for path in SYSTEM_PATHS:
             args += ["--ro-bind-try", path, path]
         for path in self._python_paths() + list(self.read_only_paths):
@@ -162,11 +167,7 @@ class Sandbox(LoggingConfigurable):
             source = Path(package.__file__).resolve().parent
             args += ["--ro-bind", str(source), f"{LIBRARY_DIR}/{source.name}"]
         args += ["--ro-bind", str(workdir / "passwd"), "/etc/passwd",
-                 "--ro-bind", str(workdir / "group"), "/etc/group"]
-        size = str(self.disk_limit)
-        args += ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", HOME,
-                 "--size", size, "--tmpfs", "/dev/shm",
-                 "--size", str(2**20), "--tmpfs", KERNEL_DIR,
+                 "--ro-bind", str(workdir / "group"), "/etc/group",
                  "--ro-bind", str(workdir / "connection.json"), f"{KERNEL_DIR}/connection.json",
                  "--ro-bind", str(workdir / "submission"), "/run/submission"]
         fonts = _matplotlib_font_cache()
