@@ -113,21 +113,20 @@ def _grading_job(root: Path, assignment: str, todo: queue.Queue, timeout: float 
         start = time.perf_counter()
         result = process.grade(student, timeout)
         seconds = time.perf_counter() - start
-        if result is None:
+        if result is None:  # over time, or the process ended: a fresh one grades the rest
             over_time = process.process.poll() is None
             tail, process = process.stop(), None
             shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
+            ok = False
             reason = (f"grading took longer than {timeout:g} s and was stopped" if over_time
                       else explain_failure("\n".join(tail)) + " (the grading process ended)")
-            reports.append(Report(assignment, student, ok=False, seconds=seconds,
-                                  reason=reason, log_tail=tail, sandboxed=sandbox))
-            continue
-        log = result.get("log", "") + result.get("error", "")
-        graded = (root / "autograded" / student / assignment).is_dir()
-        ok = result["success"] and graded
-        reports.append(Report(assignment, student, ok=ok, seconds=seconds,
-                              reason="" if ok else explain_failure(log),
-                              log_tail=log.splitlines()[-20:], sandboxed=sandbox))
+        else:
+            log = result.get("log", "") + result.get("error", "")
+            tail = log.splitlines()[-20:]
+            ok = result["success"] and (root / "autograded" / student / assignment).is_dir()
+            reason = "" if ok else explain_failure(log)
+        reports.append(Report(assignment, student, ok=ok, seconds=seconds, reason=reason,
+                              log_tail=tail, sandboxed=sandbox))
     if process is not None:
         process.stop()
     return reports
