@@ -3,6 +3,12 @@
     python bench/parallel_grading.py                        # 6 learners, lesson 01
     python bench/parallel_grading.py --learners 8 --lesson 02-recurrent-networks
     python bench/parallel_grading.py --sequential           # also nbgrader one at a time
+    python bench/parallel_grading.py --against /tmp/old     # the default, now and then
+
+``--against DIR`` takes a checkout of an earlier revision (``git worktree add /tmp/old
+2675e47``) and grades the same submissions with the default settings twice, taking
+``classroom`` from this checkout and then from that one, alternately for ``--repeat`` rounds:
+what the grading code's changes cost (the budget of issue 18: at most 10% more).
 
 Makes a temporary course and submits the reference answers of the lesson for N simulated
 learners, then grades them from scratch with ``python -m classroom.autograde`` (all cores)
@@ -62,7 +68,8 @@ def _full_marks(course: Path, lesson: str, students: list[str]) -> bool:
     )
 
 
-def _grade(course: Path, lesson: str, settings: str, command: list[str]) -> float:
+def _grade(course: Path, lesson: str, settings: str, command: list[str],
+           code: Path = ROOT) -> float:
     """Seconds to grade every submission from scratch with ``settings`` added to the config."""
     config = course / "nbgrader_config.py"
     original = (ROOT / "nbgrader_config.py").read_text()
@@ -71,9 +78,31 @@ def _grade(course: Path, lesson: str, settings: str, command: list[str]) -> floa
     shutil.rmtree(course / "grading-reports", ignore_errors=True)
     (course / "gradebook.db").unlink(missing_ok=True)
     nbgrader(course, "generate_assignment", lesson, "--force")
+    env = {**os.environ, "PYTHONPATH": str(code)}  # whose classroom package grades
     start = time.perf_counter()
-    subprocess.run(command, cwd=course, check=True, capture_output=True)
+    subprocess.run(command, cwd=course, check=True, capture_output=True, env=env)
     return time.perf_counter() - start
+
+
+def _against(course: Path, lesson: str, students: list[str], command: list[str], other: Path,
+             repeat: int) -> int:
+    revision = subprocess.run(["git", "-C", str(other), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip() or str(other)
+    times = {"this checkout": [], f"at {revision}": []}
+    for _ in range(repeat):
+        for (name, runs), code in zip(times.items(), (ROOT, other), strict=True):
+            runs.append(_grade(course, lesson, "", command, code))
+            if not _full_marks(course, lesson, students):
+                print(f"{name}: not every submission got full marks")
+                return 1
+    print(f"{len(students)} submissions of {lesson} on {os.cpu_count()} cores, the default "
+          f"(sandbox + trusted tests), best of {repeat}, load now {os.getloadavg()[0]:.1f}")
+    for name, runs in times.items():
+        print(f"  {name:24s} {min(runs):7.1f} s   runs: {', '.join(f'{t:.1f}' for t in runs)}")
+    now, then = (min(runs) for runs in times.values())
+    print(f"  this checkout costs {100 * (now / then - 1):+.1f}% against {revision} "
+          "(budget +10%)")
+    return 0
 
 
 def main() -> int:
@@ -81,6 +110,8 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=6)
     parser.add_argument("--lesson", default="01-neural-networks")
     parser.add_argument("--sequential", action="store_true")
+    parser.add_argument("--against", type=Path, help="a checkout of an earlier revision")
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     lesson, students = args.lesson, [f"learner{i:03d}" for i in range(args.learners)]
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
@@ -95,6 +126,9 @@ def main() -> int:
         submission = with_answers(release, reference_answers(solution))
         for student in students:
             submit_locally(course, lesson, student, submission)
+        if args.against:
+            return _against(course, lesson, students, parallel, args.against.resolve(),
+                            args.repeat)
         for mode, settings, flags in MODES:
             seconds = _grade(course, lesson, settings, parallel + flags)
             rows.append((f"{mode}, all cores", seconds, _full_marks(course, lesson, students)))

@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import queue
+import resource
 import select
 import shutil
 import signal
@@ -51,13 +52,18 @@ def submitted_students(root: Path, assignment: str) -> list[str]:
 
 
 UNSAFE = "graded WITHOUT the sandbox (--unsafe-no-sandbox)"
+# The grading process's own address space: TensorFlow reserves much more than it uses, so
+# this is far above what grading needs (see bench/parallel_grading.py) and far below the
+# machine; a kernel that floods the grader makes that learner fail, not the whole run.
+DEFAULT_MEMORY = 12 * 2**30
 
 
 class GradingProcess:
     """A ``python -m classroom.autograde --serve`` process: learner ids in, one JSON line out
     per learner. It runs in its own process group, so stopping it stops its kernels too."""
 
-    def __init__(self, root: Path, assignment: str, force: bool, sandbox: bool):
+    def __init__(self, root: Path, assignment: str, force: bool, sandbox: bool,
+                 memory: int = 0):
         command = [sys.executable, "-m", "classroom.autograde", assignment, "--serve"]
         command += ["--force"] if force else []
         command += [] if sandbox else ["--unsafe-no-sandbox"]
@@ -67,6 +73,7 @@ class GradingProcess:
         self.process = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self.stderr, text=True,
                                         start_new_session=True)
+        _limit_memory(self.process.pid, memory)
         self.graded = 0
 
     def grade(self, student: str, timeout: float | None) -> dict | None:
@@ -97,8 +104,16 @@ class GradingProcess:
         return tail
 
 
+def _limit_memory(pid: int, limit: int) -> None:
+    """The grading process's own memory limit (its address space; the soft limit only, so
+    the sandbox's launcher can still give each kernel its own)."""
+    if limit > 0:
+        _, hard = resource.prlimit(pid, resource.RLIMIT_AS)
+        resource.prlimit(pid, resource.RLIMIT_AS, (limit, hard))
+
+
 def _grading_job(root: Path, assignment: str, todo: queue.Queue, timeout: float | None,
-                 force: bool, sandbox: bool, per_process: int) -> list[Report]:
+                 force: bool, sandbox: bool, per_process: int, memory: int) -> list[Report]:
     """Grade learners from ``todo`` until it is empty, restarting the process when needed."""
     reports, process = [], None
     while True:
@@ -109,7 +124,7 @@ def _grading_job(root: Path, assignment: str, todo: queue.Queue, timeout: float 
         if process is None or process.graded >= per_process:
             if process is not None:
                 process.stop()
-            process = GradingProcess(root, assignment, force, sandbox)
+            process = GradingProcess(root, assignment, force, sandbox, memory)
         start = time.perf_counter()
         result = process.grade(student, timeout)
         seconds = time.perf_counter() - start
@@ -125,6 +140,9 @@ def _grading_job(root: Path, assignment: str, todo: queue.Queue, timeout: float 
             tail = log.splitlines()[-20:]
             ok = result["success"] and (root / "autograded" / student / assignment).is_dir()
             reason = "" if ok else explain_failure(log)
+            if result.get("restart"):  # a test of this learner's never ended: a fresh process
+                process.stop()
+                process = None
         reports.append(Report(assignment, student, ok=ok, seconds=seconds, reason=reason,
                               log_tail=tail, sandboxed=sandbox))
     if process is not None:
@@ -142,10 +160,15 @@ def serve(assignment: str, force: bool, sandbox: bool) -> int:
     app = NbGrader()
     app.initialize(["--Sandbox.enabled=False"] if not sandbox else [])  # config as nbgrader's
     api = NbGraderAPI(coursedir=app.coursedir, authenticator=app.authenticator, parent=app)
+    from classroom.sandbox.executor import SandboxedExecute
+
     for line in sys.stdin:
         result = api.autograde(assignment, line.strip(), force=force, create=True)
+        result["restart"] = SandboxedExecute.verdict_timed_out
         answers.write(json.dumps(result) + "\n")
         answers.flush()
+        if result["restart"]:  # its test thread cannot be stopped: end this process
+            os._exit(0)
     return 0
 
 
@@ -180,7 +203,8 @@ def check_sandbox(root: Path) -> None:
 
 def autograde(root: Path, assignment: str, students: list[str] | None = None,
               jobs: int | None = None, timeout: float | None = None,
-              force: bool = False, sandbox: bool = True, per_process: int = 20) -> list[Report]:
+              force: bool = False, sandbox: bool = True, per_process: int = 20,
+              memory: int = DEFAULT_MEMORY) -> list[Report]:
     """Grade the submissions of ``students`` (default: all), ``jobs`` at a time."""
     root = Path(root).resolve()
     students = students or submitted_students(root, assignment)
@@ -190,7 +214,7 @@ def autograde(root: Path, assignment: str, students: list[str] | None = None,
         todo.put(student)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         done = pool.map(lambda _: _grading_job(root, assignment, todo, timeout, force, sandbox,
-                                               per_process), range(jobs))
+                                               per_process, memory), range(jobs))
         by_student = {r.student: r for batch in done for r in batch}
     reports = [by_student[s] for s in students]
     for report in reports:
@@ -207,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds one submission may take before it is stopped")
     parser.add_argument("--per-process", type=int, default=20,
                         help="submissions one grading process grades before a fresh one")
+    parser.add_argument("--memory", type=float, default=DEFAULT_MEMORY / 2**30,
+                        help="GiB of address space each grading process may use (its kernels "
+                             "have the sandbox's own limit); 0 for no limit")
     parser.add_argument("--force", action="store_true", help="grade again what was graded")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="grade without the sandbox: learner code runs with your rights "
@@ -226,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"grading {len(students)} submission(s) of {args.assignment}, "
           f"{args.jobs or os.cpu_count()} at a time", flush=True)
     reports = autograde(root, args.assignment, students, args.jobs, args.timeout, args.force,
-                        sandbox, args.per_process)
+                        sandbox, args.per_process, int(args.memory * 2**30))
     failed = [r for r in reports if not r.ok]
     for report in reports:
         outcome = "graded" if report.ok else f"FAILED: {report.reason}"

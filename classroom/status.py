@@ -83,6 +83,8 @@ def notebook_problems(autograded: Path) -> list[str]:
         nb = nbformat.read(path, as_version=4)
         if nb.metadata.get("classroom", {}).get("sandbox") == "off":
             problems.append(f"{path.stem}: graded WITHOUT the sandbox")
+        problems += [f"{path.stem}: {p}" for p in nb.metadata.get("classroom", {})
+                     .get("problems", [])]
         for needle, what in _LIMITS:
             hits = sum(
                 any(o.output_type == "error"

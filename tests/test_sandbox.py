@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -198,6 +199,57 @@ fake_np.__getattr__ = lambda name: (lambda *args, **kwargs: True)
 sys.modules["numpy"] = fake_np
 """,
 }
+# on the grader (issue 18): what the kernel sends it, what it keeps, where it connects
+def grader_attacks(host_socket: Path) -> dict[str, str]:
+    return {
+        # 32 messages of 32 MiB down the kernel's own end of the test channel, unasked
+        "channel_flood": """
+import zmq
+import classroom.sandbox.kernel_side as kernel_side
+block = b"x" * (32 * 2**20)
+sent = 0
+for _ in range(32):
+    try:
+        kernel_side._endpoint.socket.send_multipart([b"{}", block], flags=zmq.NOBLOCK, copy=False)
+        sent += 1
+    except zmq.Again:
+        pass
+print("sent", sent)
+""",
+        # one 24 MiB JSON header of nested empty lists (costly to parse)
+        "header_bomb": """
+import classroom.sandbox.kernel_side as kernel_side
+kernel_side._endpoint.socket.send(b"[" + b"[]," * (8 * 2**20) + b"[]]")
+""",
+        # 1000 outputs of 99 kB in one cell
+        "output_flood": """
+from IPython.display import display
+for n in range(1000):
+    display({"text/plain": str(n) + "x" * 99_000}, raw=True)
+""",
+        # the kernel's sockets replaced by links to a socket on the host
+        "host_socket": f"""
+import glob, os
+import classroom.sandbox.kernel_side as kernel_side
+kernel_side._endpoint.socket.close(linger=0)
+for path in ["/run/kernel/tests", *glob.glob("/run/kernel/k-*")]:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    os.symlink({str(host_socket)!r}, path)
+""",
+    }
+
+
+# a correct answer that prints what it is given: the hidden inputs must not reach feedback
+PRINTS_INPUTS = """
+def average(values):
+    print("LEAKED:", repr(list(values)))
+    if len(values) == 0:
+        raise ValueError("empty")
+    return sum(float(v) for v in values) / len(values)
+"""
 # after the visible test, before the hidden one: the hidden test's names, redefined
 REDEFINED_DATA = """
 import types
@@ -233,7 +285,8 @@ def _answer(nb, source: str):
     nb.cells[_index(nb, "average")].source = source
 
 
-def _learners(course: Path, outside: Path, port: int, reference: dict) -> dict:
+def _learners(course: Path, outside: Path, port: int, reference: dict,
+              host_socket: Path) -> dict:
     """learner -> function(notebook) that makes their submission from the released copy."""
     def honest(nb):
         _answer(nb, reference["average"])
@@ -257,6 +310,9 @@ def _learners(course: Path, outside: Path, port: int, reference: dict) -> dict:
         learners[name] = attack(code)
     for name, code in VERDICT_ATTACKS.items():
         learners[name] = attack(code)
+    for name, code in grader_attacks(host_socket).items():
+        learners[name] = attack(code)
+    learners["prints_inputs"] = lambda nb: _answer(nb, PRINTS_INPUTS)
     learners["equal_to_everything"] = lambda nb: _answer(nb, EQUAL_TO_EVERYTHING)
     learners["redefined_data"] = redefines_data
     learners["reads_tests"] = reads_tests
@@ -292,6 +348,49 @@ class Listener:
         self.server.close()
 
 
+class UnixListener(Listener):
+    """A UNIX socket on the host that records every connection made to it."""
+
+    def __init__(self, path: Path):
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(str(path))
+        self.server.listen()
+        self.server.settimeout(0.5)
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+
+class MemorySampler:
+    """The largest resident memory of any grading process (the ``classroom.autograde``
+    processes, not the sandboxed kernels), sampled every 0.1 s while grading runs."""
+
+    def __init__(self):
+        self.peak_mib = 0.0
+        self.running = True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self):
+        while self.running:
+            for status in Path("/proc").glob("[0-9]*/status"):
+                try:
+                    cmdline = (status.parent / "cmdline").read_bytes()
+                    if b"classroom.autograde" not in cmdline or b"pytest" in cmdline:
+                        continue
+                    fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+                    self.peak_mib = max(self.peak_mib, int(fields["VmRSS"].split()[0]) / 1024)
+                except (OSError, KeyError, ValueError):
+                    continue
+            time.sleep(0.1)
+
+    def stop(self) -> float:
+        self.running = False
+        self.thread.join(5)
+        return self.peak_mib
+
+
 def _stray_processes() -> list[str]:
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
@@ -312,11 +411,12 @@ def hostile_class(tmp_path_factory):
     outside = tmp / "outside-secret.txt"
     outside.write_text("a file outside the course: 5b2e-outside")
     listener = Listener()
+    host_listener = UnixListener(tmp / "host.sock")
     nbgrader(course, "generate_assignment", LESSON, "--force")
     nbgrader(course, "release_assignment", LESSON)
     reference = reference_answers(read_notebook(course / "solutions" / LESSON
                                                 / f"{LESSON}.ipynb"))
-    learners = _learners(course, outside, listener.port, reference)
+    learners = _learners(course, outside, listener.port, reference, tmp / "host.sock")
 
     def fetch_work_submit(student):
         home = learner_home(tmp / "learners" / student, exchange)
@@ -335,11 +435,14 @@ def hostile_class(tmp_path_factory):
     env = {**os.environ, **{k: v for k, v in SECRETS.items() if v}}
     env["NBGRADER_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}?timeout=60"
     SECRETS["NBGRADER_DB_URL"] = env["NBGRADER_DB_URL"]
+    sampler = MemorySampler()
     grading = subprocess.run(
         [sys.executable, "-m", "classroom.autograde", LESSON, "--jobs", "2", "--timeout", "600"],
         cwd=course, capture_output=True, text=True, timeout=1800, env=env)
+    peak_mib = sampler.stop()
     strays = _stray_processes()
     listener.close()
+    host_listener.close()
     nbgrader(course, "export", "--to", str(course / "grades.csv"))
     with open(course / "grades.csv") as handle:
         export = {row["student_id"]: row for row in csv.DictReader(handle)}
@@ -355,7 +458,8 @@ def hostile_class(tmp_path_factory):
         usual[student] = cell_scores(course, LESSON, student)
     yield {"course": course, "grading": grading, "before": before, "learners": learners,
            "strays": strays, "connections": listener.connections, "export": export,
-           "scores": scores, "usual": usual}
+           "scores": scores, "usual": usual, "peak_mib": peak_mib,
+           "host_connections": host_listener.connections}
     for pid_dir in Path("/proc").glob("[0-9]*"):  # never leave a stray behind, whatever happened
         try:
             if MARKER in (pid_dir / "cmdline").read_bytes().decode(errors="replace"):
@@ -400,7 +504,7 @@ def test_the_verdict_attacks_are_real_they_fool_plain_nbgrader(hostile_class):
 @pytest.mark.parametrize("attacker", sorted(
     {"gradebook", "solutions", "outside", "course_write", "overwrite", "stray", "network",
      "environment", "fork_bomb", "memory_hog", "disk_filler", "redefined_data", "reads_tests",
-     *VERDICT_ATTACKS}))
+     *VERDICT_ATTACKS, *grader_attacks(Path("/"))}))
 def test_attackers_earn_nothing(hostile_class, attacker):
     score, maximum = _total(hostile_class["scores"][attacker])
     assert maximum > 0 and score <= 0.1 * maximum, (attacker, hostile_class["scores"][attacker])
@@ -501,3 +605,56 @@ def test_what_the_sandbox_binds_stays_visible_under_its_scratch_folders(tmp_path
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout == "visible", result.stderr
     assert not (tmp_path / "leak.txt").exists()
+
+
+# --- the grader itself (issue 18) ------------------------------------------------------
+# At 2675e47 (before these defences) the flooders took a grading process from 162 to 1,173
+# MiB, the output flood left a 99 MB autograded notebook, and the grader made 36
+# connections to the host socket. The bound below is about twice an honest grading
+# process of this lesson (about 250 MiB).
+GRADER_MEMORY_BOUND_MIB = 600
+
+
+def test_the_grader_stays_within_its_memory_bound_while_flooded(hostile_class):
+    assert 0 < hostile_class["peak_mib"] < GRADER_MEMORY_BOUND_MIB, hostile_class["peak_mib"]
+
+
+def test_the_grader_never_connects_to_a_socket_on_the_host(hostile_class):
+    assert hostile_class["host_connections"] == 0
+
+
+def test_an_output_flood_is_cut_and_reported(hostile_class):
+    from classroom.sandbox.executor import SandboxedExecute
+
+    limit = SandboxedExecute.max_notebook_output_bytes.default_value
+    course = hostile_class["course"]
+    graded = course / "autograded" / "output_flood" / LESSON / f"{LESSON}.ipynb"
+    feedback = list((course / "feedback" / "output_flood" / LESSON).glob("*.html"))
+    assert graded.stat().st_size < limit + 2**20, graded.stat().st_size
+    assert feedback and all(page.stat().st_size < limit + 2**20 for page in feedback)
+    assert "output over the limit" in hostile_class["export"]["output_flood"]["problems"]
+
+
+def test_the_kernel_flooding_the_test_channel_is_reported(hostile_class):
+    row = hostile_class["export"]["channel_flood"]
+    assert row["status"] == "graded", row
+    shown = _everything_shown(hostile_class, "channel_flood")
+    assert "sent more than a cell may" in shown or "over the size limits" in shown, shown[-2000:]
+
+
+def test_no_hidden_input_reaches_the_feedback(hostile_class):
+    """A correct average that prints what it is given: what it printed while serving the
+    visible test is kept, what it printed during the hidden tests is not."""
+    course = hostile_class["course"]
+    graded = read_notebook(course / "autograded" / "prints_inputs" / LESSON / f"{LESSON}.ipynb")
+    by_id = {nbgrader_meta(c).get("grade_id"): json.dumps(c.get("outputs", []))
+             for c in graded.cells}
+    assert "LEAKED: [1, 2, 3, 4]" in by_id["test_average"]  # visible: the cell ran and printed
+    for grade_id in ("test_average_hidden", "test_average_errors"):
+        assert "LEAKED" not in by_id[grade_id], grade_id
+    feedback = "".join(p.read_text() for p in
+                       (course / "feedback" / "prints_inputs" / LESSON).glob("*.html"))
+    assert "LEAKED: [1, 2, 3, 4]" in feedback
+    assert feedback.count("LEAKED: [") == 1  # the visible output only
+    score, maximum = _total(hostile_class["scores"]["prints_inputs"])
+    assert score == maximum  # the answer is right: printing costs nothing

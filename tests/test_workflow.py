@@ -190,7 +190,8 @@ def test_learner_modules_do_not_reach_the_grading_kernel(classroom):
 def test_enormous_output_is_cut(classroom):
     path = classroom["course"] / "autograded" / "frank" / LESSON / f"{LESSON}.ipynb"
     assert path.stat().st_size < 1_000_000
-    assert "output cut" in path.read_text()
+    text = path.read_text()
+    assert "output cut" in text or "output limit" in text  # cut, or dropped and noted
 
 
 def test_endless_loop_is_stopped_and_reported(classroom):

@@ -32,7 +32,44 @@ PORTABLE_ERRORS = {
         "StopIteration", "TypeError", "UnboundLocalError", "ValueError", "ZeroDivisionError",
     )
 }
-MAX_MESSAGE = 512 * 2**20  # bytes; a larger message closes the connection
+MAX_MESSAGE = 64 * 2**20  # bytes in one frame; a larger one closes the connection (ZeroMQ)
+RECEIVE_QUEUE = 4  # messages ZeroMQ may hold unread for the grader (its high-water mark)
+
+
+class OverBudget(RuntimeError):
+    """The other side sent more than a test cell or a notebook may (its grading ends)."""
+
+
+class Budget:
+    """How much the grader reads from the kernel: per test cell and per notebook, in bytes
+    and in messages, counted before a message is decoded (and also when it is dropped)."""
+
+    def __init__(self, cell_bytes: int = 256 * 2**20, cell_messages: int = 50_000,
+                 notebook_bytes: int = 2 * 2**30, notebook_messages: int = 500_000):
+        self.limits = {"cell": (cell_bytes, cell_messages),
+                       "notebook": (notebook_bytes, notebook_messages)}
+        self.used = {"cell": [0, 0], "notebook": [0, 0]}
+        self.overrun = ""  # the message of the last overrun in this cell
+
+    def new_cell(self) -> None:
+        self.used["cell"] = [0, 0]
+        self.overrun = ""
+
+    def spend(self, frames) -> None:
+        size = sum(len(f) for f in frames)
+        for scope, (max_bytes, max_messages) in self.limits.items():
+            used = self.used[scope]
+            used[0] += size
+            used[1] += 1
+            if used[0] > max_bytes or used[1] > max_messages:
+                self.overrun = (
+                    f"the notebook's kernel sent more than a {scope} may ({max_bytes / 2**20:g} "
+                    f"MiB or {max_messages:,} messages): the tests stopped reading it")
+                raise OverBudget(self.overrun)
+
+    def exhausted(self) -> bool:
+        max_bytes, max_messages = self.limits["notebook"]
+        return self.used["notebook"][0] > max_bytes or self.used["notebook"][1] > max_messages
 
 
 class ChannelClosed(RuntimeError):
@@ -51,8 +88,10 @@ class Policy:
 
 
 class Endpoint:
-    def __init__(self, socket: zmq.Socket, policy: Policy, proxy_class, make_proxy=None):
+    def __init__(self, socket: zmq.Socket, policy: Policy, proxy_class, make_proxy=None,
+                 budget: Budget | None = None):
         self.socket = socket
+        self.budget = budget
         self.policy = policy
         self.proxy_class = proxy_class  # what the other side's objects are here
         self.make_proxy = make_proxy or proxy_class
@@ -98,7 +137,10 @@ class Endpoint:
     def receive(self, timeout_ms: int) -> tuple[dict, list[bytes]] | None:
         if not self.socket.poll(timeout_ms):
             return None
-        return wire.unpack(self.socket.recv_multipart())
+        frames = self.socket.recv_multipart(copy=False)
+        if self.budget is not None:
+            self.budget.spend([f.buffer for f in frames])
+        return wire.unpack([f.buffer for f in frames])
 
     def request(self, op: str, target=None, *, args=(), kwargs=None, **fields):
         """Ask the other side for ``op`` and wait, serving its requests meanwhile."""
@@ -130,10 +172,13 @@ class Endpoint:
             base = str(error.get("base", ""))
             message = str(error.get("message", ""))[:10_000]
             if kind in PORTABLE_ERRORS:
-                raise PORTABLE_ERRORS[kind](message)
-            if base in PORTABLE_ERRORS:  # e.g. statistics.StatisticsError, a ValueError
-                raise PORTABLE_ERRORS[base](f"{kind}: {message}")
-            raise RuntimeError(f"{kind}: {message}")
+                raised = PORTABLE_ERRORS[kind](message)
+            elif base in PORTABLE_ERRORS:  # e.g. statistics.StatisticsError, a ValueError
+                raised = PORTABLE_ERRORS[base](f"{kind}: {message}")
+            else:
+                raised = RuntimeError(f"{kind}: {message}")
+            raised.from_other_side = True  # its message is the other side's words
+            raise raised
         value = self.decode(header.get("ok"), buffers)
         if "after" in header:  # arguments the other side's code changed in place
             return value, self.decode(header["after"], buffers)

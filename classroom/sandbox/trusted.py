@@ -26,13 +26,32 @@ from classroom.sandbox import rpc
 # What a handle may be asked for by name: any public attribute, and these dunders (others,
 # such as numpy's __array_interface__, would let the learner's side describe raw memory).
 REMOTE_DUNDERS = {"__class__", "__name__", "__qualname__", "__module__", "__doc__"}
-# The methods the learner's code may call on a numpy Generator a test hands over: every
-# public sampling method (not spawn, which would hand out more objects).
+# The methods the learner's code may call on a numpy Generator a test hands over (the ways
+# to sample a token or a number), with the position of each one's ``size`` argument, and the
+# most values one call may draw: a call costs the grader's time and memory, not the kernel's.
 GENERATOR_METHODS = {
-    name for name in dir(np.random.Generator)
-    if not name.startswith("_") and callable(getattr(np.random.Generator, name))
-    and name != "spawn"
+    "random": 0, "uniform": 2, "normal": 2, "standard_normal": 0, "integers": 2,
+    "choice": 1, "gumbel": 2, "exponential": 1, "standard_exponential": 0,
+    "multinomial": 2, "permutation": None, "shuffle": None,
 }
+MAX_DRAWS = 2**20
+
+
+def _check_draw(name: str, args: list, kwargs: dict) -> None:
+    """Refuse a Generator call that would draw more than MAX_DRAWS values."""
+    position = GENERATOR_METHODS[name]
+    if "out" in kwargs:
+        raise TypeError(f"rng.{name}: out= is not supported here")
+    sizes = [kwargs.get("size")]
+    if position is not None and len(args) > position:
+        sizes.append(args[position])
+    if name in ("choice", "permutation") and args and type(args[0]) is int:
+        sizes.append(args[0])  # choice(n) and permutation(n) make a range of n first
+    for size in sizes:
+        count = int(np.prod(size)) if size is not None and np.ndim(size) <= 1 else 0
+        if np.ndim(size) > 1 or count > MAX_DRAWS or count < 0:
+            raise ValueError(f"rng.{name}: at most {MAX_DRAWS:,} values per call in the tests")
+
 
 
 class Handle:
@@ -135,14 +154,15 @@ class GraderSide(rpc.Policy):
             return "keras-layer"
         if isinstance(obj, types.MethodType) and isinstance(obj.__self__, np.random.Generator) \
                 and obj.__name__ in GENERATOR_METHODS:
-            return "function"
+            return "generator-method"
         raise TypeError(f"a test cannot hand a {type(obj).__name__} to the learner's code: "
                         "pass plain data, a function defined in the test, a numpy Generator, "
                         "or a Keras layer class")
 
     def handle(self, endpoint, op, target, header, args, kwargs):
         if op == "call" and not isinstance(target, np.random.Generator):
-            self.export_kind(target)  # only what this side handed over
+            if self.export_kind(target) == "generator-method":  # only what was handed over
+                _check_draw(target.__name__, args, kwargs)
             return rpc.changed_arguments(endpoint, target, args, kwargs)
         if op == "getattr" and isinstance(target, np.random.Generator) \
                 and header.get("name") in GENERATOR_METHODS:
@@ -182,9 +202,16 @@ class TestRunner:
         self.fetched: set[str] = set()
         self.count = 0
 
-    def run(self, source: str, label: str, session: str) -> list[dict]:
-        """The outputs of one test cell: what it printed, and its error if it failed."""
+    def run(self, source: str, label: str, session: str, hidden: bool = False) -> list[dict]:
+        """The outputs of one test cell: what it printed, and its error if it failed.
+
+        In a ``hidden`` cell, an error raised by the learner's code keeps its type but not its
+        message: the learner's code could have written a hidden input into it.
+        """
         self.endpoint.session = session
+        budget = self.endpoint.budget
+        if budget is not None:
+            budget.new_cell()
         stdout, stderr = io.StringIO(), io.StringIO()
         error = None
         try:
@@ -200,11 +227,13 @@ class TestRunner:
                 self.endpoint.send({"k": "done"})
             except Exception:
                 pass
+        if budget is not None and budget.overrun and not isinstance(error, rpc.OverBudget):
+            error = rpc.OverBudget(budget.overrun)  # whatever the test did with the first one
         outputs = [{"output_type": "stream", "name": name, "text": text}
                    for name, text in (("stdout", stdout.getvalue()), ("stderr", stderr.getvalue()))
                    if text]
         if error is not None:
-            outputs.append(_error_output(error))
+            outputs.append(_error_output(_without_learner_words(error) if hidden else error))
         return outputs
 
     def _execute(self, source: str, label: str) -> None:
@@ -229,6 +258,16 @@ class TestRunner:
         filename = f"<test cell {self.count}: {label}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(tree, filename, "exec"), self.namespace)  # noqa: S102 - the course's own tests
+
+
+def _without_learner_words(error: BaseException) -> BaseException:
+    """The error to show for a hidden test: one from the learner's code loses its message."""
+    if not getattr(error, "from_other_side", False):
+        return error
+    shown = type(error)(f"your code raised {type(error).__name__} during the hidden tests (its "
+                        "message is not shown: it could hold a hidden input)")
+    shown.__traceback__ = error.__traceback__
+    return shown
 
 
 def _error_output(error: BaseException) -> dict:

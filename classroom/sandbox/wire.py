@@ -21,6 +21,8 @@ import numpy as np
 
 PLAIN_KINDS = "biufcUS"  # numpy dtype kinds that are data and nothing else
 MAX_DEPTH = 64
+MAX_HEADER = 4 * 2**20  # bytes of JSON header; a larger one is refused before it is parsed
+MAX_FRAMES = 4096  # buffers in one message
 
 
 class WireError(ValueError):
@@ -173,8 +175,11 @@ def unpack(frames: list[bytes]) -> tuple[dict, list[bytes]]:
     """The header and buffers of one message, or WireError."""
     if not frames:
         raise WireError("an empty message")
+    if len(frames[0]) > MAX_HEADER or len(frames) > MAX_FRAMES + 1:
+        raise WireError(f"a message over the size limits (header {len(frames[0]):,} bytes, "
+                        f"{len(frames) - 1:,} buffers)")
     try:
-        header = json.loads(frames[0])
+        header = json.loads(bytes(frames[0]))
     except (ValueError, RecursionError) as error:
         raise WireError("a header that is not JSON") from error
     if type(header) is not dict:
