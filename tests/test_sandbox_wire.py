@@ -121,6 +121,9 @@ NAMESPACE = {
     "fmean": lambda values: __import__("statistics").fmean(values),
     "shuffles": lambda rng, x: (rng.shuffle(x), rng.gumbel())[1],
     "layer_name": lambda layer: (isinstance(layer, type), layer.__name__),
+    "big": lambda: np.zeros(2**18),  # 2 MiB
+    "leaks": lambda values: (_ for _ in ()).throw(ValueError(f"got {list(values)}")),
+    "draws": lambda rng, name, *args: getattr(rng, name)(*args),
 }
 
 
@@ -225,3 +228,101 @@ def test_a_keras_layer_class_arrives_as_the_kernels_own_class(grader):
     import keras
 
     assert _lookup(grader, "layer_name")(keras.layers.GRU) == (True, "GRU")
+
+
+# --- the grader's bounds (issue 18) ----------------------------------------------------
+
+def test_a_header_over_the_limit_is_refused_before_it_is_parsed():
+    bomb = b"[" + b"[]," * (2 * 2**20) + b"[]]"  # 6 MiB of nested empty lists
+    with pytest.raises(wire.WireError, match="size limits"):
+        wire.unpack([bomb])
+    with pytest.raises(wire.WireError, match="size limits"):
+        wire.unpack([b"{}"] + [b""] * (wire.MAX_FRAMES + 1))
+
+
+def test_the_grader_reads_no_more_than_its_budget(grader):
+    big = _lookup(grader, "big")  # answers with 2 MiB
+    grader.budget = rpc.Budget(cell_bytes=2**20)
+    with pytest.raises(rpc.OverBudget, match="more than a cell may"):
+        big()
+    grader.budget = rpc.Budget(cell_bytes=3 * 2**20, notebook_bytes=5 * 2**20)
+    for _ in range(2):
+        grader.budget.new_cell()
+        assert big().nbytes == 2**21
+    grader.budget.new_cell()
+    with pytest.raises(rpc.OverBudget, match="more than a notebook may"):
+        big()
+    assert grader.budget.exhausted()
+
+
+def test_messages_nobody_asked_for_count_against_the_budget(grader):
+    grader.budget = rpc.Budget(cell_messages=10)
+    sender = zmq.Context.instance().socket(zmq.PAIR)
+    # the kernel's socket is served by the fixture; speak to the grader through a new pair
+    grader.socket.close(0)
+    address = f"inproc://unasked-{next(_ADDRESSES)}"
+    sender.bind(address)
+    grader.socket = zmq.Context.instance().socket(zmq.PAIR)
+    grader.socket.connect(address)
+    for _ in range(20):
+        sender.send_multipart(wire.pack({"k": "rep", "s": "old session", "id": 0}, []))
+    with pytest.raises(rpc.OverBudget):
+        grader.request("lookup", names=["big"])
+    sender.close(0)
+
+
+def test_a_tests_generator_refuses_draws_that_would_exhaust_the_grader(grader):
+    draws = _lookup(grader, "draws")
+    rng = np.random.default_rng(0)
+    assert draws(rng, "random", 5).shape == (5,)
+    with pytest.raises(ValueError, match="at most"):
+        draws(rng, "random", 2**28)
+    with pytest.raises(ValueError, match="at most"):
+        draws(rng, "permutation", 2**28)
+    with pytest.raises(TypeError, match="may only call"):
+        draws(rng, "multivariate_normal", np.zeros(1200), np.eye(1200))
+
+
+def test_a_hidden_test_does_not_show_what_the_learners_error_says(grader):
+    from classroom.sandbox.trusted import TestRunner
+
+    runner = TestRunner(grader)
+    source = "leaks([1.25, 2.5])"
+    shown = runner.run(source, "test_x_hidden", "s", hidden=True)[-1]
+    assert shown["ename"] == "ValueError" and "1.25" not in shown["evalue"]
+    visible = runner.run(source, "test_x", "s")[-1]
+    assert "1.25" in visible["evalue"]
+
+
+def test_the_grader_holds_a_socket_by_descriptor_and_never_follows_a_link(tmp_path):
+    import os
+    import socket
+
+    from classroom.sandbox.executor import hold_socket
+
+    kernel = zmq.Context.instance().socket(zmq.PAIR)
+    kernel.bind(f"ipc://{tmp_path}/tests")
+    (tmp_path / "file").write_text("not a socket")
+    (tmp_path / "link").symlink_to(tmp_path / "tests")
+    for wrong in ("file", "link"):
+        with pytest.raises(RuntimeError, match="not the kernel's socket"):
+            hold_socket(str(tmp_path / wrong))
+    fd = hold_socket(str(tmp_path / "tests"))
+    grader = zmq.Context.instance().socket(zmq.PAIR)
+    grader.setsockopt(zmq.RECONNECT_IVL, 50)
+    grader.connect(f"ipc:///proc/{os.getpid()}/fd/{fd}")
+    grader.send(b"ping")
+    assert kernel.poll(5000) and kernel.recv() == b"ping"
+    # graded code closes its end and puts a link to a socket on the host in its place
+    kernel.close(0)
+    os.unlink(tmp_path / "tests")
+    host = socket.socket(socket.AF_UNIX)
+    host.bind(str(tmp_path / "host.sock"))
+    host.listen()
+    host.settimeout(1.0)
+    os.symlink(tmp_path / "host.sock", tmp_path / "tests")
+    with pytest.raises(TimeoutError):
+        host.accept()  # the grader's reconnections go to the old socket, never to the link
+    grader.close(0)
+    host.close()
+    os.close(fd)
