@@ -38,7 +38,7 @@ HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 # Jupyter messages from the kernel: the largest frame, and how many messages ZeroMQ may hold
 # unread (a kernel that floods its channels cannot fill the grader's memory)
 JUPYTER_MAX_FRAME = 32 * 2**20
-JUPYTER_QUEUE = 64
+JUPYTER_QUEUE = 1000
 SOCKET_WAIT = 120  # seconds for a sandboxed kernel to open its sockets
 
 

@@ -33,7 +33,7 @@ PORTABLE_ERRORS = {
     )
 }
 MAX_MESSAGE = 64 * 2**20  # bytes in one frame; a larger one closes the connection (ZeroMQ)
-RECEIVE_QUEUE = 4  # messages ZeroMQ may hold unread for the grader (its high-water mark)
+RECEIVE_QUEUE = 2  # messages ZeroMQ may hold unread for the grader (its high-water mark)
 
 
 class OverBudget(RuntimeError):
