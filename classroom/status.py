@@ -12,7 +12,6 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-
 REPORTS = "grading-reports"
 
 # What nbgrader's log says, and what the instructor should read instead.
