@@ -2,7 +2,8 @@
 
 nbgrader's own CSV gives a learner whose submission could not be graded the same 0 as a
 learner who scored nothing. This exporter writes nbgrader's columns unchanged, plus
-``status`` (graded, grading failed, not graded, not submitted) and ``problems``.
+``status`` (graded, grading failed, not graded, not submitted), ``problems`` and
+``hours_late`` (after any extension; the penalty is nbgrader's late_submission_penalty).
 
 The course makes it the default (``c.ExportApp.plugin_class`` in nbgrader_config.py);
 elsewhere: ``nbgrader export --exporter=classroom.export.StatusCsvExporter``.
@@ -36,7 +37,8 @@ from classroom.status import submission_status
 
 COLUMNS = [
     "assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-    "raw_score", "late_submission_penalty", "score", "max_score", "status", "problems",
+    "raw_score", "late_submission_penalty", "score", "max_score", "hours_late", "status",
+    "problems",
 ]
 
 
@@ -66,13 +68,14 @@ class StatusCsvExporter(ExportPlugin):
                         submission = gradebook.find_submission(assignment.name, student.id)
                     except MissingEntry:
                         row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0,
-                                   score=0.0)
+                                   score=0.0, hours_late=0.0)
                     else:
                         penalty = submission.late_submission_penalty or 0.0
                         row.update(timestamp=submission.timestamp or "",
                                    raw_score=submission.score,
                                    late_submission_penalty=penalty,
-                                   score=max(0.0, submission.score - penalty))
+                                   score=max(0.0, submission.score - penalty),
+                                   hours_late=round(submission.total_seconds_late / 3600, 2))
                     status, problems = submission_status(root, assignment.name, student.id,
                                                          notebooks)
                     row.update(status=status, problems="; ".join(problems))
