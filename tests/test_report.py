@@ -165,3 +165,11 @@ def test_the_page_renders_offline_in_chromium_with_its_plots(report, browser):
     for line in _hidden_lines():
         assert line not in visible, line
     page.close()
+
+
+def test_a_lesson_not_in_the_gradebook_is_a_clear_error(graded_class):
+    result = subprocess.run([sys.executable, "-m", "classroom.report", "99-nope"],
+                            cwd=graded_class["course"], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode != 0
+    assert "99-nope is not in the gradebook" in result.stderr, result.stderr
