@@ -176,7 +176,8 @@ def read_class(root: Path, lesson: str, db_url: str, course_id: str,
         db = gradebook.db
         cell_rows = (db.query(Notebook.name, GradeCell.name, GradeCell.max_score)
                      .join(GradeCell, GradeCell.notebook_id == Notebook.id)
-                     .filter(Notebook.assignment_id == assignment.id).all())
+                     .filter(Notebook.assignment_id == assignment.id,
+                             GradeCell.cell_type == "code").all())  # test cells, not answers
         grades = (db.query(SubmittedAssignment.student_id, Notebook.name, GradeCell.name,
                            Grade.score)
                   .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
@@ -225,7 +226,7 @@ def analyse(cells: list[Cell], graded: list[Learner]) -> None:
         return
     table = np.array([[learner.scores.get((c.notebook, c.name), 0.0) for c in cells]
                       for learner in graded], dtype=float).reshape(len(graded), len(cells))
-    totals = table.sum(axis=1)
+    totals = np.array([learner.raw for learner in graded])  # manually graded cells too
     for j, cell in enumerate(cells):
         scores, rest = table[:, j], totals - table[:, j]
         cell.graded = len(graded)
