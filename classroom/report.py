@@ -196,7 +196,7 @@ def read_class(root: Path, lesson: str, db_url: str, course_id: str,
                        .group_by(SubmittedAssignment.id).all())
         students = [row[0] for row in db.query(Student.id).all()]
         duedate, max_score = assignment.duedate, float(assignment.max_score)
-        notebooks = sorted({row[0] for row in cell_rows})
+        notebooks = sorted(nb.name for nb in assignment.notebooks)
 
     learners = {s: Learner(s) for s in students}
     for student, timestamp, extension, penalty in submissions:
