@@ -302,8 +302,11 @@ def plots(klass: Class) -> list[tuple[str, str]]:
     scores = [learner.score for learner in klass.graded]
     figure = Figure(figsize=(6.4, 3.2))
     axes = figure.subplots()
-    bins = np.linspace(0, max(klass.max_score, 1.0), min(int(klass.max_score) + 2, 41))
+    top = max(klass.max_score, 1.0)
+    bins = (np.arange(-0.5, np.ceil(top) + 1) if top <= 40  # a bar per whole point
+            else np.linspace(0, top, 41))
     axes.hist(scores, bins=bins, color="#4472c4", edgecolor="white")
+    axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set(xlabel="score after late penalties", ylabel="learners",
              title=f"{klass.lesson}: {len(scores)} graded learner(s)")
     out = [("Score distribution of graded learners", _png(figure))]
@@ -413,17 +416,28 @@ def _late_section(klass: Class) -> str:
            f"submission(s), {len(extended)} extension(s).</p>"]
     if late or extended:
         out.append("<table id='late'><tr><th>learner</th><th>submitted (UTC)</th>"
-                   "<th>extension</th><th>hours late</th><th>penalty</th></tr>")
+                   "<th>extension</th><th>late by</th><th>penalty</th></tr>")
         shown = {x.id: x for x in extended} | {x.id: x for x, _ in late}
         for learner in sorted(shown.values(), key=lambda x: x.id):
-            hours = seconds_late(klass, learner) / 3600
+            late_by = _duration(seconds_late(klass, learner))
             stamp = f"{learner.timestamp:%Y-%m-%d %H:%M}" if learner.timestamp else ""
-            ext = f"{learner.extension.total_seconds() / 3600:g} h" if learner.extension else ""
+            ext = _duration(learner.extension.total_seconds()) if learner.extension else ""
             out.append(f"<tr data-learner='{e(learner.id)}'><td>{e(learner.id)}</td>"
-                       f"<td>{stamp}</td><td>{ext}</td><td class='n'>{hours:.1f}</td>"
+                       f"<td>{stamp}</td><td>{ext}</td><td class='n'>{late_by}</td>"
                        f"<td class='n' data-key='penalty'>{learner.penalty:g}</td></tr>")
         out.append("</table>")
     return "".join(out)
+
+
+def _duration(seconds: float) -> str:
+    """A duration in words: '40 s', '12 min', '5.5 h', '3.2 days' ('' for none)."""
+    if seconds <= 0:
+        return ""
+    for unit, size in (("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            value = round(seconds / size, 1)
+            return f"{value:g} {'day' if unit == 'days' and value == 1 else unit}"
+    return f"{seconds:.0f} s"
 
 
 def write_report(klass: Class, out_dir: Path) -> tuple[Path, Path]:
