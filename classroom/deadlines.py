@@ -223,8 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         from nbgrader.api import Gradebook
         from nbgrader.coursedir import CourseDirectory
 
-        from classroom.config import load_course_config
+        from classroom.config import load_course_config, use_this_environment
 
+        use_this_environment()
         coursedir = CourseDirectory(config=load_course_config(Path.cwd()))
         with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
             for line in sync(gradebook, deadlines):

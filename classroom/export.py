@@ -232,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from nbgrader.coursedir import CourseDirectory
 
-    from classroom.config import load_course_config
+    from classroom.config import load_course_config, use_this_environment
 
+    use_this_environment()
     coursedir = CourseDirectory(config=load_course_config(Path.cwd()))
     out = args.out or Path(f"grades-{args.to}.csv")
     try:

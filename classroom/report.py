@@ -33,7 +33,6 @@ import datetime as dt
 import html
 import io
 import json
-import os
 import re
 import sys
 from collections import Counter
@@ -457,10 +456,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from nbgrader.coursedir import CourseDirectory
 
-    from classroom.config import load_course_config
+    from classroom.config import load_course_config, use_this_environment
 
-    # nbgrader's gradebook runs `alembic` from PATH: this environment's, even if not activated
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+    use_this_environment()
     coursedir = CourseDirectory(config=load_course_config(Path.cwd()))
     root = Path(coursedir.root)
     klass = read_class(root, args.lesson, coursedir.db_url, coursedir.course_id,
