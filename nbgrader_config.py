@@ -74,6 +74,11 @@ c.Sandbox.disk_limit = 512 * 2**20
 # Keep the grader's note of how a notebook was graded (sandbox, tests) in the autograded copy.
 c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {("language_info", "name"), ("classroom",)}
 
+# Late work: due dates, the late policy and per-learner extensions are in deadlines.toml
+# (classroom/deadlines.py; deadlines.example.toml). nbgrader finds late submissions from the
+# gradebook's due date; the course's plugin applies the policy and the learner's extension.
+c.AssignLatePenalties.plugin_class = "classroom.deadlines.LatePolicy"
+
 # Feedback says which tests failed and why, without showing hidden test code.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

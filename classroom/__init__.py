@@ -8,6 +8,12 @@
 - ``classroom.export.StatusCsvExporter`` (the course's default for ``nbgrader export``):
   nbgrader's CSV plus ``status`` and ``problems`` columns, so a submission that could not
   be graded is visible instead of a silent 0.
+- ``python -m classroom.report LESSON``: one self-contained HTML page (and a CSV) on a graded
+  lesson: score distribution, item analysis of every test cell, the tests to check, late work.
+- ``python -m classroom.export --to canvas|moodle --roster roster.csv``: grades as the CSV
+  the LMS imports, with the learners missing on either side listed.
+- ``classroom.deadlines``: due dates, late policy and extensions in ``deadlines.toml``, and
+  the late-penalty plugin that applies them (``python -m classroom.deadlines`` checks it).
 - ``classroom.preprocessors``: feedback that says which tests failed and why without
   showing hidden test code, and a cap on the size of any cell output.
 

@@ -173,10 +173,17 @@ def serve(assignment: str, force: bool, sandbox: bool) -> int:
 
 
 def check_gradebook(root: Path, assignment: str) -> None:
-    """Fail early, in words, if the assignment was never generated into the gradebook."""
+    """Fail early, in words, if the assignment was never generated into the gradebook or
+    deadlines.toml is malformed; put the due date and extensions of deadlines.toml in it."""
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.coursedir import CourseDirectory
 
+    from classroom import deadlines
+
+    try:
+        dates = deadlines.load(root)
+    except deadlines.DeadlinesError as error:
+        sys.exit(f"Not grading: {error}")
     coursedir = CourseDirectory(config=load_course_config(root))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
         try:
@@ -186,6 +193,8 @@ def check_gradebook(root: Path, assignment: str) -> None:
                      f"`nbgrader generate_assignment {assignment}` first")
         for student in submitted_students(root, assignment):
             gradebook.update_or_create_student(student)  # once, before the workers race
+        if dates is not None:
+            deadlines.sync(gradebook, dates, [assignment])
 
 
 def check_sandbox(root: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from traitlets.config import Config
@@ -14,3 +16,9 @@ def load_course_config(root: Path | str = ".") -> Config:
     if not (root / "nbgrader_config.py").exists():
         return Config()
     return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def use_this_environment() -> None:
+    """Put this Python's bin/ first on PATH: nbgrader's gradebook runs ``alembic`` from PATH,
+    which must be this environment's even when it is not activated."""
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]

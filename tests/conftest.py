@@ -27,6 +27,16 @@ def _close_figures():
     plt.close("all")
 
 
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """Lesson 00 released, done by simulated learners (some hostile, some late), collected
+    and autograded once (tests/test_workflow.py), shared by test_workflow and test_report:
+    both carry xdist_group("workflow"), so one worker grades the class once."""
+    from test_workflow import grade_class
+
+    return grade_class(tmp_path_factory.mktemp("classroom"))
+
+
 _GATE_COLUMNS = ["reference", "untouched", "wrong caught", "alternates accepted"]
 
 

@@ -1,18 +1,21 @@
 """The classroom cycle end to end, with the real nbgrader commands over a real exchange.
 
 An instructor releases lesson 00; nine simulated learners fetch it, work (some of them
-badly or with hostile intent), and submit under their own ids; the instructor collects,
-autogrades on both cores, returns feedback and exports grades. Every learner must be
-graded right, or reported in the export, and nobody's failure may cost another learner
-their grade.
+badly or with hostile intent), and submit under their own ids before the due date, two more
+after it (one of them with an extension in deadlines.toml), and one never submits; the
+instructor collects, autogrades on both cores, returns feedback and exports grades. Every
+learner must be graded right, or reported in the export, and nobody's failure may cost
+another learner their grade.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -106,11 +109,14 @@ LEARNERS = {
     "heidi": missing_notebook,
     "ivan": shadows_lessonkit,
 }
+# Submitted after the due date: judy late, kim too but within her extension.
+LATE_LEARNERS = {"judy": correct, "kim": correct}
+NEVER_SUBMITS = "zoe"  # on the class list, never submits
+PER_DAY = 0.25  # the late policy: a quarter of the score per day late, or part of one
 
 
-@pytest.fixture(scope="module")
-def classroom(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("classroom")
+def grade_class(tmp: Path) -> dict:
+    """The class above, graded once; shared with tests/test_report.py (conftest.py)."""
     course = make_course_copy(tmp / "instructor", [LESSON])
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("\nc.Execute.timeout = 30  # keeps the endless loop short in this test\n")
@@ -118,9 +124,15 @@ def classroom(tmp_path_factory):
     nbgrader(course, "generate_assignment", LESSON, "--force")
     nbgrader(course, "release_assignment", LESSON)
 
+    nbgrader(course, "db", "student", "add", NEVER_SUBMITS)
+
     solution = read_notebook(course / "solutions" / LESSON / f"{LESSON}.ipynb")
     reference = reference_answers(solution)
-    for student, work in LEARNERS.items():
+    due = None
+    for student, work in [*LEARNERS.items(), *LATE_LEARNERS.items()]:
+        if student in LATE_LEARNERS and due is None:  # the due date falls here
+            due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=1)
+            time.sleep(2)
         home = learner_home(tmp / "learners" / student, exchange)
         as_learner(home, "fetch_assignment", LESSON, "--course", "rnn-course")
         folder = home / LESSON
@@ -135,16 +147,24 @@ def classroom(tmp_path_factory):
             nbformat.write(nb, path)
         as_learner(home, "submit", LESSON, "--course", "rnn-course", "--student", student)
 
+    (course / "deadlines.toml").write_text(
+        f"[late]\nper_day = {PER_DAY}\n\n[due]\n{LESSON} = {due:%Y-%m-%dT%H:%M:%SZ}\n\n"
+        f"[extensions.{LESSON}]\nkim = \"1 day\"\n")
     nbgrader(course, "collect", LESSON)
     before = file_hashes(course / "submitted")
     grading = subprocess.run(
         [sys.executable, "-m", "classroom.autograde", LESSON, "--jobs", "2", "--timeout", "400"],
         cwd=course, capture_output=True, text=True, timeout=1200,
     )
-    scores = {s: cell_scores(course, LESSON, s) for s in LEARNERS
+    scores = {s: cell_scores(course, LESSON, s) for s in [*LEARNERS, *LATE_LEARNERS]
               if s not in ("erin", "grace", "heidi")}
     return {"course": course, "tmp": tmp, "grading": grading, "before": before,
-            "scores": scores}
+            "scores": scores, "due": due.replace(tzinfo=None)}
+
+
+@pytest.fixture(scope="module")
+def classroom(graded_class):
+    return graded_class
 
 
 def _total(scores: dict) -> tuple[float, float]:
@@ -153,13 +173,13 @@ def _total(scores: dict) -> tuple[float, float]:
 
 def test_every_learner_is_collected(classroom):
     submitted = sorted(p.name for p in (classroom["course"] / "submitted").iterdir())
-    assert submitted == sorted(LEARNERS)
+    assert submitted == sorted([*LEARNERS, *LATE_LEARNERS])
 
 
 def test_grading_reports_the_three_broken_submissions_and_nothing_else(classroom):
     grading = classroom["grading"]
     assert grading.returncode == 1, grading.stdout + grading.stderr
-    assert "6 graded, 3 failed" in grading.stdout, grading.stdout
+    assert "8 graded, 3 failed" in grading.stdout, grading.stdout
     reports = {p.stem: json.loads(p.read_text())
                for p in (classroom["course"] / "grading-reports" / LESSON).glob("*.json")}
     failed = {s: r["reason"] for s, r in reports.items() if not r["ok"]}
@@ -171,6 +191,7 @@ def test_grading_reports_the_three_broken_submissions_and_nothing_else(classroom
 
 @pytest.mark.parametrize("student, expected", [
     ("alice", 4), ("bob", 3), ("carol", 3), ("dave", 0), ("frank", 4), ("ivan", 0),
+    ("judy", 4), ("kim", 4),
 ])
 def test_scores_are_exactly_right(classroom, student, expected):
     """Edited, re-pointed and deleted tests are graded with the originals (max 4; a missing
@@ -223,7 +244,8 @@ def _export(classroom) -> dict[str, dict[str, str]]:
 
 def test_export_shows_failures_instead_of_silent_zeros(classroom):
     rows = _export(classroom)
-    assert set(rows) == set(LEARNERS)
+    assert set(rows) == {*LEARNERS, *LATE_LEARNERS, NEVER_SUBMITS}
+    assert rows[NEVER_SUBMITS]["status"] == "not submitted"
     assert rows["alice"]["status"] == "graded" and float(rows["alice"]["score"]) == 4
     assert float(rows["bob"]["score"]) == 3
     for student in ("erin", "grace", "heidi"):
@@ -247,3 +269,31 @@ def test_feedback_says_what_failed_without_hidden_test_code(classroom):
     hidden = read_notebook(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb")
     hidden_source = _cell(hidden, "test_average_hidden").source
     assert "default_rng(7)" in hidden_source and "default_rng(7)" not in page
+
+
+def _submission(classroom, student):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{classroom['course'] / 'gradebook.db'}") as gb:
+        submission = gb.find_submission(LESSON, student)
+        return (submission.timestamp, submission.late_submission_penalty,
+                submission.total_seconds_late, submission.assignment.duedate)
+
+
+def test_late_work_is_penalised_and_an_extension_is_honoured(classroom):
+    """deadlines.toml's due date reaches the gradebook; judy, past it, loses a quarter of her
+    score (less than a day late); kim, past it but within her day of extension, loses
+    nothing; alice, on time, nothing."""
+    due = classroom["due"]
+    stamp, penalty, late, duedate = _submission(classroom, "judy")
+    assert duedate == due and stamp > due and late > 0
+    assert penalty == pytest.approx(4 * PER_DAY)  # < 1 day late: one day's share of 4 points
+    stamp, penalty, late, _ = _submission(classroom, "kim")
+    assert stamp > due and (penalty or 0) == 0 and late == 0  # the extension is in the gradebook
+    stamp, penalty, late, _ = _submission(classroom, "alice")
+    assert stamp < due and (penalty or 0) == 0 and late == 0
+    rows = _export(classroom)
+    assert float(rows["judy"]["late_submission_penalty"]) == pytest.approx(4 * PER_DAY)
+    assert float(rows["judy"]["score"]) == pytest.approx(4 * (1 - PER_DAY))
+    assert float(rows["judy"]["hours_late"]) > 0
+    assert float(rows["kim"]["score"]) == 4 and float(rows["kim"]["hours_late"]) == 0
