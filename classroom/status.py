@@ -74,17 +74,18 @@ _LIMITS = [
 
 
 def notebook_problems(autograded: Path) -> list[str]:
-    """Problems visible in autograded notebooks: cells that hit a time or sandbox limit, and
-    notebooks graded without the sandbox."""
+    """Problems visible in autograded notebooks: cells that hit a time or sandbox limit,
+    what the grader noted (output or channel over its limit), and notebooks graded without
+    the sandbox."""
     problems = []
     for path in sorted(autograded.glob("*.ipynb")):
         # plain JSON, not nbformat.read: the report reads a whole class, and nbformat's
         # validation of every notebook would take most of its time
         nb = json.loads(path.read_text())
-        if nb.get("metadata", {}).get("classroom", {}).get("sandbox") == "off":
+        classroom = nb.get("metadata", {}).get("classroom", {})
+        if classroom.get("sandbox") == "off":
             problems.append(f"{path.stem}: graded WITHOUT the sandbox")
-        problems += [f"{path.stem}: {p}" for p in nb.metadata.get("classroom", {})
-                     .get("problems", [])]
+        problems += [f"{path.stem}: {p}" for p in classroom.get("problems", [])]
         for needle, what in _LIMITS:
             hits = sum(
                 any(o.get("output_type") == "error"
