@@ -49,6 +49,8 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
 }
+html_favicon = "static/favicon.svg"
+html_context = {"default_mode": "auto"}  # light or dark, as the reader's system is
 html_static_path = ["static"]
 html_css_files = ["course.css"]
 html_last_updated_fmt = None
