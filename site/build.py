@@ -101,7 +101,9 @@ def run_reference(lesson: str, cache: Path) -> nbformat.NotebookNode:
     with tempfile.TemporaryDirectory(prefix=f"site-{lesson}-") as folder:
         client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
                                 resources={"metadata": {"path": folder}})
-        client.execute(env=env, cwd=folder)
+        # the kernel's own log lines (a warning about its TCP transport) are not the
+        # notebook's: cell errors still stop the build, with their traceback
+        client.execute(env=env, cwd=folder, stderr=subprocess.DEVNULL)
     say(f"ran {lesson} in {time.perf_counter() - start:.0f} s")
     cache.mkdir(parents=True, exist_ok=True)
     for old in cache.glob(f"{lesson}-*.ipynb"):  # runs of earlier versions
