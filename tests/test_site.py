@@ -406,8 +406,12 @@ def test_screenshots_of_the_landing_page_and_a_lesson(build, server, browser):
             page.goto(f"{server}/{path}", wait_until="networkidle")
             shot = SCREENSHOTS / f"{name}-{device}.png"
             page.screenshot(path=str(shot))
-            page.close()
             shots.append(shot)
+            if name.startswith("lesson"):  # and its first figure, with the code above it
+                page.locator(".cell_output img").first.scroll_into_view_if_needed()
+                shots.append(SCREENSHOTS / f"{name}-figure-{device}.png")
+                page.screenshot(path=str(shots[-1]))
+            page.close()
     print(f"\nscreenshots of the website: {SCREENSHOTS}")
     assert all(s.stat().st_size > 10_000 for s in shots)
 
@@ -431,3 +435,16 @@ def test_learner_servers_on_the_hub_enable_nbgitpuller():
     from nbgitpuller import _jupyter_server_extension_points
 
     assert [p["module"] for p in _jupyter_server_extension_points()] == ["nbgitpuller"]
+
+
+def test_the_landing_page_lists_every_lesson_with_its_study_time(build):
+    page = (build / "html" / "index.html").read_text()
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)
+    for lesson in LESSONS:
+        row = next((r for r in rows if f'href="course/{lesson}/{lesson}.html"' in r), None)
+        assert row is not None, f"{lesson} is not in the landing page's table"
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        source = (ROOT / "course" / lesson / f"{lesson}.ipynb").read_text()
+        estimate = re.search(r"\*\*Estimated time:\*\* (.+?)\.(?:\s|\\n)", source).group(1)
+        assert cells[2] == estimate, (lesson, cells)
