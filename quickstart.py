@@ -1,11 +1,14 @@
-"""Set up the course and open it, or set it up and run its tests: one command each.
+"""Set up the course and open it, run its tests, or build its website: one command each.
 
     python3.11 quickstart.py lab     # make .venv, install, open the course in JupyterLab
     python3.11 quickstart.py test    # make .venv, install with the test extras, run the tests
+    python3.11 quickstart.py site    # make .venv, install with the site extra, build the website
 
 Options after the command go to JupyterLab or to pytest, for example
 ``python3.11 quickstart.py lab --no-browser --ip 0.0.0.0 --port 8888`` on a server, or
-``python3.11 quickstart.py test -k 02-recurrent-networks``.
+``python3.11 quickstart.py test -k 02-recurrent-networks``. Options after ``site`` go to
+site/build.py: ``--serve`` serves the built site on http://127.0.0.1:8000,
+``--lessons 00-welcome,01-neural-networks`` builds only those lessons.
 
 Only the standard library is used here, so it runs on a fresh Python 3.11.
 """
@@ -100,13 +103,23 @@ def test(args: list[str]) -> int:
     return subprocess.call(command, cwd=ROOT)
 
 
+def site(args: list[str]) -> int:
+    """Build the website into site/_build/html (site/build.py says how to open it)."""
+    if "--no-install" in args:
+        args.remove("--no-install")
+    else:
+        ensure_environment("site")
+    say("building the website: the first build runs every lesson once (several minutes)")
+    return subprocess.call([PYTHON, ROOT / "site" / "build.py", *args], cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
     ensure_python()
-    if not argv or argv[0] not in {"lab", "test"}:
+    commands = {"lab": lab, "test": test, "site": site}
+    if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
-    command, args = argv[0], list(argv[1:])
-    return lab(args) if command == "lab" else test(args)
+    return commands[argv[0]](list(argv[1:]))
 
 
 if __name__ == "__main__":

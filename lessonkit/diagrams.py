@@ -11,6 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from lessonkit.alt_text import describe
 from lessonkit.plots import LSTM_GATE_COLORS, PREDICTION_COLOR, TRAIN_COLOR
 
 # --- small helpers shared by the diagrams ------------------------------------------------
@@ -23,12 +24,13 @@ def _axes(ax, figsize):
     return ax
 
 
-def _finish(ax, title):
-    """Hide the axes (a diagram has no scale), set the title if there is one, return ax."""
+def _finish(ax, title, alt):
+    """Hide the axes (a diagram has no scale), set the title if there is one, say in
+    words what the diagram shows (its alt text, ``lessonkit.alt_text``), return ax."""
     ax.set_axis_off()
     if title:
         ax.set_title(title)
-    return ax
+    return describe(ax, f"{title}: {alt}" if title else alt)
 
 
 def _step_name(t, steps):
@@ -94,7 +96,13 @@ def draw_unrolled_rnn(steps: int = 4, ax=None, backward: bool = True,
     ax.legend(handles=handles, loc="lower left", fontsize=9)
     ax.set_xlim(-0.6, steps + 0.6)
     ax.set_ylim(-0.5, 2.5)
-    return _finish(ax, title)
+    return _finish(
+        ax, title,
+        f"Diagram of a recurrent network unrolled over {steps} time steps: inputs x at "
+        "the bottom, hidden states h from h_0 in the middle, each passed to the next with "
+        "the same weights, and a loss term L above each state"
+        + ("; red dashed arrows show the gradient flowing back from each loss and from "
+           "the next state" if backward else ""))
 
 
 def draw_rnn_many_to_one(steps: int = 4, ax=None, head: str = "Dense",
@@ -146,7 +154,12 @@ def draw_rnn_many_to_one(steps: int = 4, ax=None, head: str = "Dense",
             ha="center", fontsize=11, style="italic")
     ax.set_xlim(-0.6, last + 1.1)
     ax.set_ylim(-0.7, 2.35)
-    return _finish(ax, title)
+    return _finish(
+        ax, title,
+        f"Diagram of a recurrent layer: on the left one cell with a loop back to itself; on "
+        f"the right the same cell unrolled over {steps} time steps, each state h passed to "
+        f"the next with the same weights W, U and b, and a {head} layer reading only the "
+        "last state to predict the next value")
 
 
 def draw_gru_cell(ax=None, title: str | None = None):
@@ -220,7 +233,12 @@ def draw_gru_cell(ax=None, title: str | None = None):
     ax.set_xlim(-0.9, 10.6)
     ax.set_ylim(-0.6, 4.8)
     ax.set_aspect("equal")
-    return _finish(ax, title)
+    return _finish(
+        ax, title,
+        "Diagram of one GRU step: the input x_t and the previous state h_(t-1) feed the "
+        "update gate z, the reset gate r and the tanh candidate, in which r scales the "
+        "recurrent part; along the top the new state is mixed, "
+        "h_t = z * h_(t-1) + (1 - z) * candidate")
 
 
 def draw_lstm_cell(ax=None, title: str | None = None):
@@ -309,7 +327,12 @@ def draw_lstm_cell(ax=None, title: str | None = None):
     ax.set_xlim(-1.6, 12.2)
     ax.set_ylim(-1.3, 6.8)
     ax.set_aspect("equal")
-    return _finish(ax, title)
+    return _finish(
+        ax, title,
+        "Diagram of one LSTM step: along the top the cell state c_(t-1) is multiplied by "
+        "the forget gate f and the input gate i times the candidate is added, giving c_t; "
+        "below, x_t and h_(t-1) feed the three sigmoid gates and the tanh candidate; on "
+        "the right h_t = o * tanh(c_t)")
 
 
 def draw_stacked_rnn(layers: int = 2, steps: int = 4, last_sequence: bool = False,
@@ -371,7 +394,13 @@ def draw_stacked_rnn(layers: int = 2, steps: int = 4, last_sequence: bool = Fals
     ax.text(steps + 0.55, head_y, head_text, ha="left", va="center", fontsize=10)
     ax.set_xlim(0.4, steps + 3.6)
     ax.set_ylim(-0.5, head_y + 0.5)
-    return _finish(ax, title)
+    return _finish(
+        ax, title,
+        f"Diagram of {layers} stacked recurrent layers unrolled over {steps} time steps: "
+        "the inputs at the bottom, each layer reading the whole sequence of states of the "
+        "layer below, with the shape each row passes up in the margin; "
+        + ("the top layer returns its whole sequence" if last_sequence else
+           "the top layer returns only its last state, read by a Dense head"))
 
 
 def draw_bidirectional_rnn(steps: int = 4, ax=None, title: str | None = None):
@@ -430,7 +459,11 @@ def draw_bidirectional_rnn(steps: int = 4, ax=None, title: str | None = None):
             ha="center", va="center", color=backward_color, fontsize=10)
     ax.set_xlim(fpos(0) - 0.8, bpos(steps + 1) + 0.9)
     ax.set_ylim(-0.45, y_row + 0.45)
-    return _finish(ax, title)
+    return _finish(
+        ax, title,
+        f"Diagram of a bidirectional recurrent layer over {steps} time steps: a forward "
+        "layer in blue reads the inputs left to right, a backward layer in red reads them "
+        "right to left, and the output at each step is the two states side by side")
 
 
 def draw_parallel_scan(length: int = 8, ax=None, title: str | None = None):
@@ -470,4 +503,9 @@ def draw_parallel_scan(length: int = 8, ax=None, title: str | None = None):
     ax.text(0.25, 0, "prefixes", ha="right", va="center", fontsize=10)
     ax.set_xlim(-0.9, length + 2.6)
     ax.set_ylim(-0.5, rounds + 0.5)
-    return _finish(ax, title)
+    return _finish(
+        ax, title,
+        f"Diagram of the doubling parallel scan of a linear recurrence over {length} steps "
+        f"in {rounds} rounds: in round k every position at least 2^k combines its value "
+        "with the one 2^k positions to its left, so after the last round every position "
+        "holds its whole prefix; positions that hold it already are green")

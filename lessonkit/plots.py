@@ -3,7 +3,8 @@
 Every function draws on the given ``ax`` (or a new figure) and returns the Axes, so a
 lesson can add to the picture. End the notebook line with ``;`` to keep Jupyter from
 printing the returned object. The diagrams of the networks themselves are in
-``lessonkit.diagrams``.
+``lessonkit.diagrams``. Each function also says in words what it drew (the figure's
+alt text, ``lessonkit.alt_text``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from lessonkit.alt_text import describe
 
 TRAIN_COLOR = "#1f77b4"
 TEST_COLOR = "#7f7f7f"
@@ -62,6 +65,10 @@ def plot_series(series, split: int | None = None, ax=None, title: str | None = N
     ax.legend(loc="lower left")
     if title:
         ax.set_title(title)
+    parts = f" at time steps 0 to {split - 1}, the test part after" if split else ""
+    describe(ax, f"{title + ': ' if title else ''}line plot of {label if split is None else 'a'}"
+                 f" series of {len(series)} values, from {series.min():.3g} to "
+                 f"{series.max():.3g}{'; the training part' + parts if split else ''}")
     return ax
 
 
@@ -99,6 +106,10 @@ def plot_forecast(truth, predictions: Mapping[str, np.ndarray] | np.ndarray, sta
     ax.legend(loc="best")
     if title:
         ax.set_title(title)
+    after = " after the history before them" if history is not None else ""
+    describe(ax, f"{title + ': ' if title else ''}the true values at time steps {start} to "
+                 f"{start + len(truth) - 1}{after}, with the forecast of "
+                 f"{', '.join(predictions)} as lines over them")
     return ax
 
 
@@ -146,6 +157,11 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X, y, ax
     ax.legend(loc="upper right")
     if title:
         ax.set_title(title)
+    describe(ax, f"{title + ': ' if title else ''}{len(y)} points of two classes in the plane "
+                 f"({int((y == 0).sum())} of class 0 in blue, {int((y == 1).sum())} of class 1 "
+                 "in red); the background is shaded red where the model says class 1 and "
+                 "blue where it says class 0, with the boundary at probability 0.5 drawn as a "
+                 "black line")
     return ax
 
 
@@ -274,6 +290,11 @@ def plot_sequence_tags(values, tags, predictions: Mapping[str, np.ndarray] | Non
     ax.legend(loc="upper right", ncol=2, fontsize=9)
     if title:
         ax.set_title(title)
+    mistakes = "; ".join(f"{label} tags {int(((np.asarray(p).ravel() > 0.5) != tags).sum())} "
+                         "steps wrongly" for label, p in predictions.items())
+    describe(ax, f"{title + ': ' if title else ''}a sequence of {len(values)} values with the "
+                 f"{int(tags.sum())} {tag_label} steps circled"
+                 + (f"; below it, the tags of each model: {mistakes}" if mistakes else ""))
     return ax
 
 
@@ -330,6 +351,12 @@ def plot_attention(weights, input_tokens: Sequence[str], output_tokens: Sequence
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="attention weight")
     if title:
         ax.set_title(title)
+    strongest = ", ".join(f"{output_tokens[i]} looks at {input_tokens[int(j)]}"
+                          for i, j in enumerate(weights.argmax(axis=1)))
+    describe(ax, f"{title + ': ' if title else ''}heatmap of attention weights, {n_out} "
+                 f"{ylabel} by {n_in} {xlabel}, darker is more weight; where each row looks "
+                 f"most: {strongest}"
+                 + ("; the expected positions are outlined in red" if expected else ""))
     return ax
 
 
@@ -375,6 +402,11 @@ def plot_anomalies(series, true_mask=None, detected_mask=None, start: int = 0, a
     ax.legend(loc="lower left", fontsize=9, frameon=True, framealpha=0.85, edgecolor="none")
     if title:
         ax.set_title(title)
+    marks = "; ".join(t.get_text() for t in ax.get_legend().get_texts()[1:])
+    describe(ax, f"{title + ': ' if title else ''}a series of {len(series)} values at time "
+                 f"steps {start} to {start + len(series) - 1}"
+                 + (f", with true anomalies circled and detected ones crossed: {marks}"
+                    if marks else ""))
     return ax
 
 
@@ -411,6 +443,7 @@ def plot_text_samples(samples: Mapping[str, str], width: int = 44, max_lines: in
                 ha="left", transform=ax.transAxes, parse_math=False)
         ax.set_title(label, fontsize=11, loc="left")
         ax.set_axis_off()
+        describe(ax, f"text {label}: " + " / ".join(line for line in lines if line.strip()))
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -44,7 +44,8 @@ def setup(seed: int = 0, deterministic: bool = True, plots: bool = True) -> int:
         seed: seeds Python's ``random``, NumPy's global generator and TensorFlow.
         deterministic: ask TensorFlow for deterministic kernels, so that a rerun of the
             same notebook gives the same numbers (on the CPU this costs almost nothing).
-        plots: apply the course's matplotlib style (larger fonts, light grid).
+        plots: apply the course's matplotlib style (larger fonts, light grid), and send
+            every figure's alt text with it (``lessonkit.alt_text``).
 
     Returns:
         The seed, so a lesson can print it or pass it on.
@@ -61,7 +62,9 @@ def setup(seed: int = 0, deterministic: bool = True, plots: bool = True) -> int:
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     if plots:
+        from lessonkit.alt_text import show_alt_text_in_outputs
         from lessonkit.plots import use_course_style
 
         use_course_style()
+        show_alt_text_in_outputs()
     return seed

@@ -22,7 +22,7 @@ def test_ruff_is_clean():
 
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "lessonkit", "classroom", "tests", "bench",
-         "deploy", "quickstart.py", "nbgrader_config.py"],
+         "deploy", "site", "quickstart.py", "nbgrader_config.py"],
         cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
