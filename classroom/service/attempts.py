@@ -6,6 +6,8 @@ the course directory, ``grading-service/attempts/<lesson>/<student>/<folder>/``:
 
 - ``result.json``: written once, atomically, by the worker that graded it (score, or why
   it could not be graded; the attempt's number; how long it took; which worker);
+- ``grading.log``: each start of a grade and each recorded result, with the worker;
+- ``running.json``: while a worker grades it, which one (process id and machine);
 - ``submitted/``: a copy of what was graded (a "best" attempt is put back from here);
 - ``feedback/<notebook>.html``: the attempt's feedback page, with a line on top giving
   the score, the attempt's number and how many attempts remain.

@@ -160,11 +160,13 @@ class Grader:
         try:
             if Result.load(record) is not None:
                 return f"{folder}: already graded"
-            write_atomically(record / "running.json",
-                             json.dumps({"worker": worker, "host": socket.gethostname(),
-                                         "pid": os.getpid(), "since": time.time()}))
+            running = {"worker": worker, "host": socket.gethostname(), "pid": os.getpid(),
+                       "since": time.time()}
+            write_atomically(record / "running.json", json.dumps(running))
+            _journal(record, "started", running)
             result = self._grade(attempt, number, record, worker)
             (record / "running.json").unlink(missing_ok=True)
+            _journal(record, "recorded", running)
             return (f"{folder}: {result.score:g} / {result.max_score:g}" if result.ok
                     else f"{folder}: FAILED: {result.reason}")
         finally:
@@ -289,6 +291,13 @@ class Grader:
 
 class LearnerBusy(Exception):
     """Another worker grades this learner's lesson now: try again a little later."""
+
+
+def _journal(record: Path, event: str, who: dict) -> None:
+    """One line in the attempt's ``grading.log``: who started or recorded its grade, when."""
+    with open(record / "grading.log", "a") as journal:
+        journal.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {event} by {who['worker']} "
+                      f"(pid {who['pid']} on {who['host']})\n")
 
 
 def _alive(pid: int) -> bool:
