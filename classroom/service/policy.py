@@ -18,6 +18,7 @@ graded; otherwise it waits for ``python -m classroom.service release LESSON``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,17 +78,19 @@ class GradingService(LoggingConfigurable):
 
     lessons = Dict(help="Per lesson: on, attempts, counts (last/best), release.").tag(
         config=True)
-    broker_url = Unicode("redis://127.0.0.1:6379/0",
+    broker_url = Unicode(os.environ.get("CLASSROOM_BROKER_URL", "redis://127.0.0.1:6379/0"),
                          help="The Celery broker (Redis) shared by the watcher and the "
-                              "workers.").tag(config=True)
+                              "workers (default: $CLASSROOM_BROKER_URL, else Redis on "
+                              "this machine).").tag(config=True)
     time_limit = Float(900, help="Seconds one attempt may take to grade before it is stopped "
                                  "and reported.").tag(config=True)
     poll_interval = Float(2, help="Seconds between two scans of the exchange.").tag(
         config=True)
-    check_owner = Bool(False, help="Ignore a submission whose folder is not owned by the "
-                                   "account it names (a shared server with Unix accounts, "
-                                   "as classroom.exchange.OwnerCheckedCollect).").tag(
-        config=True)
+    check_owner = Bool(
+        os.environ.get("CLASSROOM_CHECK_OWNER") == "1",
+        help="Ignore a submission whose folder is not owned by the account it names (a "
+             "shared server with Unix accounts, as classroom.exchange.OwnerCheckedCollect; "
+             "default: $CLASSROOM_CHECK_OWNER=1).").tag(config=True)
 
     def policy(self, lesson: str) -> LessonPolicy:
         """The policy of ``lesson`` (off when the instructor did not list it)."""
