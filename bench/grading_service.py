@@ -42,8 +42,7 @@ from grading import (  # noqa: E402
     reference_answers,
     with_answers,
 )
-from services import Redis, service_env, watcher, worker  # noqa: E402
-from test_grading_service import fetch_feedback, submit  # noqa: E402
+from services import Redis, fetch_feedback, service_env, submit, watcher, worker  # noqa: E402
 
 COURSE = "rnn-course"
 

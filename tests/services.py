@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 BIN = Path(sys.prefix) / "bin"
@@ -304,3 +305,45 @@ def worker(course: Path, name: str) -> ServiceProcess:
         sys.executable, "-m", "celery", "-A", "classroom.service.worker", "worker",
         "--concurrency", "1", "--hostname", f"{name}@%h", "--loglevel", "INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat"])
+
+
+# ----------------------------------------------------------------------------------------
+# learners: nbgrader's own exchange code, each learner with a folder and cache of their own
+
+
+def _exchange_app(kind, home: Path, exchange: Path, lesson: str, student: str):
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.course_id = "rnn-course"
+    config.CourseDirectory.assignment_id = lesson
+    config.CourseDirectory.student_id = student
+    config.Exchange.root = str(exchange)
+    config.Exchange.cache = str(home / ".nbgrader-cache")
+    config.Exchange.assignment_dir = str(home)
+    return kind(coursedir=CourseDirectory(config=config),
+                authenticator=Authenticator(config=config), config=config)
+
+
+def submit(home: Path, exchange: Path, lesson: str, student: str, notebook) -> None:
+    """``nbgrader submit`` of ``notebook`` (a notebook, or text that is not one)."""
+    from nbgrader.exchange.default.submit import ExchangeSubmit
+
+    path = home / lesson / f"{lesson}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(notebook, str):
+        path.write_text(notebook)
+    else:
+        nbformat.write(notebook, path)
+    _exchange_app(ExchangeSubmit, home, exchange, lesson, student).start()
+
+
+def fetch_feedback(home: Path, exchange: Path, lesson: str, student: str) -> dict[str, str]:
+    """``nbgrader fetch_feedback``: ``{submission time stamp: feedback page}``."""
+    from nbgrader.exchange.default.fetch_feedback import ExchangeFetchFeedback
+
+    _exchange_app(ExchangeFetchFeedback, home, exchange, lesson, student).start()
+    folder = home / lesson / "feedback"
+    return {p.parent.name: p.read_text() for p in sorted(folder.glob(f"*/{lesson}.html"))}

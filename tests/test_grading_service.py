@@ -31,7 +31,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import nbformat
 import pytest
 from grading import (
     ROOT,
@@ -43,7 +42,18 @@ from grading import (
     reference_answers,
     with_answers,
 )
-from services import Machine, Postgres, Redis, missing, postgres_bin, redis_server, watcher, worker
+from services import (
+    Machine,
+    Postgres,
+    Redis,
+    fetch_feedback,
+    missing,
+    postgres_bin,
+    redis_server,
+    submit,
+    watcher,
+    worker,
+)
 
 pytestmark = pytest.mark.xdist_group("service")
 
@@ -58,48 +68,6 @@ POLICY = {
     L1: {"attempts": 2, "counts": "last", "release": False},
 }
 TIMINGS = ROOT / "test-artifacts" / "grading-service-timings.txt"
-
-
-# ----------------------------------------------------------------------------------------
-# learners: nbgrader's own exchange code, each learner with a folder and cache of their own
-
-
-def _exchange_app(kind, home: Path, exchange: Path, lesson: str, student: str):
-    from nbgrader.auth import Authenticator
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-
-    config = Config()
-    config.CourseDirectory.course_id = COURSE
-    config.CourseDirectory.assignment_id = lesson
-    config.CourseDirectory.student_id = student
-    config.Exchange.root = str(exchange)
-    config.Exchange.cache = str(home / ".nbgrader-cache")
-    config.Exchange.assignment_dir = str(home)
-    return kind(coursedir=CourseDirectory(config=config),
-                authenticator=Authenticator(config=config), config=config)
-
-
-def submit(home: Path, exchange: Path, lesson: str, student: str, notebook) -> None:
-    """``nbgrader submit`` of ``notebook`` (a notebook, or text that is not one)."""
-    from nbgrader.exchange.default.submit import ExchangeSubmit
-
-    path = home / lesson / f"{lesson}.ipynb"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(notebook, str):
-        path.write_text(notebook)
-    else:
-        nbformat.write(notebook, path)
-    _exchange_app(ExchangeSubmit, home, exchange, lesson, student).start()
-
-
-def fetch_feedback(home: Path, exchange: Path, lesson: str, student: str) -> dict[str, str]:
-    """``nbgrader fetch_feedback``: ``{submission time stamp: feedback page}``."""
-    from nbgrader.exchange.default.fetch_feedback import ExchangeFetchFeedback
-
-    _exchange_app(ExchangeFetchFeedback, home, exchange, lesson, student).start()
-    folder = home / lesson / "feedback"
-    return {p.parent.name: p.read_text() for p in sorted(folder.glob(f"*/{lesson}.html"))}
 
 
 # ----------------------------------------------------------------------------------------
@@ -463,3 +431,63 @@ def test_a_restarted_watcher_and_redis_lose_nothing(room):
         rows = [r for r in room.ledger() if r["student"] == student]
         assert [r["state"] for r in rows] == ["graded", "graded"], rows
         assert all(r["sends"] == 1 for r in rows), rows  # queued once each
+
+
+# ----------------------------------------------------------------------------------------
+# the pieces, without servers
+
+
+def test_bad_lesson_settings_are_refused_in_words():
+    from classroom.service.policy import GradingService, PolicyError
+
+    for settings, words in [({"attempts": 0}, "whole number from 1"),
+                            ({"counts": "first"}, "'last' or 'best'"),
+                            ({"attempt": 3}, "unknown setting")]:
+        with pytest.raises(PolicyError, match=words):
+            GradingService(lessons={L0: settings}).check()
+    assert not GradingService().policy(L0).on  # not listed: off
+
+
+def test_the_queue_serves_learners_in_turn(tmp_path):
+    from classroom.service.ledger import Ledger
+
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    for i in range(5):  # cat submits five times before anyone else
+        ledger.add(f"cat+{i}", "cat", L0, f"t{i}", i + 1, "waiting")
+    ledger.add("ann+0", "ann", L0, "t5", 1, "waiting")
+    ledger.add("ben+0", "ben", L0, "t6", 1, "waiting")
+    assert [r.folder for r in ledger.next_in_turn()] == ["cat+0", "ann+0", "ben+0"]
+    for row in ledger.next_in_turn():
+        ledger.mark_queued(row.folder)
+    assert ledger.next_in_turn() == []  # one attempt per learner in flight
+    ledger.set_state("cat+0", "graded")
+    ledger.set_state("ann+0", "graded")
+    ledger.add("ann+1", "ann", L0, "t7", 2, "waiting")
+    # ann was served after cat: cat's next attempt goes first, then ann's
+    assert [r.folder for r in ledger.next_in_turn()] == ["cat+1", "ann+1"]
+
+
+def test_the_hub_runs_the_watcher_and_workers_when_given_a_broker(tmp_path, monkeypatch):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config_file = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+    monkeypatch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "exchange"))
+    monkeypatch.setenv("RNN_HUB_STATE_DIR", str(tmp_path / "hub"))
+    monkeypatch.setenv("RNN_COURSE_DIR", str(tmp_path / "course"))
+
+    def services():
+        config = PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config()
+        return {s["name"]: s for s in config.JupyterHub.services}
+
+    assert set(services()) == {COURSE}  # off without a broker
+    monkeypatch.setenv("RNN_GRADING_BROKER_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("RNN_GRADING_WORKERS", "2")
+    found = services()
+    assert set(found) == {COURSE, f"{COURSE}-grading", f"{COURSE}-grader-1",
+                          f"{COURSE}-grader-2"}
+    watcher_service = found[f"{COURSE}-grading"]
+    assert watcher_service["command"][-2:] == ["-m", "classroom.service"]
+    assert watcher_service["cwd"] == str(tmp_path / "course")
+    assert watcher_service["environment"]["CLASSROOM_CHECK_OWNER"] == "1"
+    assert "classroom.service.worker" in found[f"{COURSE}-grader-2"]["command"]
+    assert found[f"{COURSE}-grader-1"]["user"] == found[COURSE]["user"]  # the instructor
