@@ -320,6 +320,12 @@ def _app_of_this_course() -> Celery:
 app = _app_of_this_course()
 
 
+#: How often a task that hit a fault of the machinery (not of the submission: the gradebook
+#: or the shared folders unreachable) is tried again, a minute apart, before it is
+#: recorded as failed for the learner to see.
+RETRIES = 3
+
+
 @app.task(name=TASK, bind=True)
 def grade_attempt(self, folder: str, number: int) -> str:
     """Grade one attempt (``folder`` in the exchange's inbound/), once."""
@@ -327,3 +333,14 @@ def grade_attempt(self, folder: str, number: int) -> str:
         return Grader.get().grade(folder, number, self.request.hostname or "")
     except LearnerBusy as busy:
         raise self.retry(countdown=15, max_retries=None) from busy
+    except Exception as error:
+        log.exception("grading %s failed", folder)
+        if self.request.retries < RETRIES:
+            raise self.retry(countdown=60, max_retries=RETRIES) from error
+        attempt = Attempt.parse(folder)
+        record = attempt.record(course_root())
+        (record / "running.json").unlink(missing_ok=True)
+        Result(folder, attempt.student, attempt.lesson, number, ok=False,
+               reason=f"the grading service failed: {type(error).__name__}: {error}",
+               worker=self.request.hostname or "").save(record)
+        return f"{folder}: FAILED in the service: {error}"
