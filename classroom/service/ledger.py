@@ -66,7 +66,7 @@ class Ledger:
         """The number the next submission of ``student`` for ``lesson`` gets."""
         (count,) = self.db.execute(
             "SELECT COUNT(*) FROM attempts WHERE student=? AND lesson=? AND state NOT IN "
-            "('malformed', 'forged')", (student, lesson)).fetchone()
+            "('malformed', 'forged', 'off')", (student, lesson)).fetchone()
         return count + 1
 
     def add(self, folder: str, student: str, lesson: str, timestamp: str, number: int,
