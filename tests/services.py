@@ -1,6 +1,7 @@
 """Servers the tests start for themselves, on loopback only: PostgreSQL, Redis, the
-grading service's watcher and Celery workers; and the accounts and folders a test changes
-on the machine (with how to undo them). Used by tests/test_jupyterhub.py,
+grading service's watcher and Celery workers; the accounts and folders a test changes on
+the machine (with how to undo them); and learners who submit and fetch feedback with
+nbgrader's own exchange code. Used by tests/test_jupyterhub.py,
 tests/test_grading_service.py and bench/grading_service.py.
 """
 
