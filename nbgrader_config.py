@@ -97,3 +97,14 @@ c.IgnorePattern.pattern = (
     r"(?m)^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] |[IWE]\d{4} \d\d:\d\d:\d\d"
     r"|WARNING: All log messages before absl::InitializeLog)"
 )
+
+# The grading service (python -m classroom.service and its Celery workers; docs/classroom.md):
+# which lessons it grades as learners submit, per lesson: on, attempts allowed (None: no
+# limit), which graded attempt counts ("last" or "best"), and whether each attempt's
+# feedback is released at once. A lesson not listed is left to the instructor's batch
+# grading. For example:
+#   {"00-welcome": {"attempts": 5, "counts": "last", "release": True},
+#    "01-neural-networks": {"attempts": 3, "counts": "best", "release": False}}
+c.GradingService.lessons = {}
+# seconds one attempt may take to grade before it is stopped and reported to the learner
+c.GradingService.time_limit = 900

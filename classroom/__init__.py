@@ -17,6 +17,9 @@
 - ``classroom.preprocessors``: feedback that says which tests failed and why without
   showing hidden test code, and a cap on the size of any cell output.
 
+- ``python -m classroom.service`` and ``celery -A classroom.service.worker worker``: the
+  grading service, which grades each submission as it arrives and returns its feedback
+  per attempt (``classroom/service/__init__.py``; needs the ``service`` extra).
 - ``classroom.exchange.OwnerCheckedCollect``: ``nbgrader collect`` that skips a
   submission made under another learner's id (on a shared server with Unix accounts).
 - ``classroom.hub``: the JupyterHub deployment's authenticator, spawner and nbgrader

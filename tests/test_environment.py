@@ -10,8 +10,10 @@ def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert sorted(p for p in pip if p != "-e .") == sorted(project["dependencies"])
-    assert "-e ." in pip
+    editable = [p for p in pip if p.startswith("-e .")]
+    assert sorted(p for p in pip if p not in editable) == sorted(project["dependencies"])
+    # the package itself, with extras that pyproject.toml declares
+    assert editable == ["-e .[service]"] and "service" in project["optional-dependencies"]
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python == "python=3.11" and ">=3.11" in project["requires-python"]
 

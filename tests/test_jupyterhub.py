@@ -28,8 +28,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
-import stat
 import subprocess
 import sys
 import time
@@ -46,6 +44,7 @@ from grading import (
     reference_answers,
     with_answers,
 )
+from services import Machine, Postgres, free_port, missing, postgres_bin, run
 
 pytestmark = pytest.mark.xdist_group("jupyterhub")
 
@@ -84,61 +83,24 @@ print("PROBES", json.dumps(probes))
 # what the machine must have
 
 
-def _missing(message: str):
-    """Skip on a developer's machine; in CI the deployment must be tested, so fail."""
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run the JupyterHub test: {message}")
-    pytest.skip(message)
-
-
 def _require_hub():
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        _missing("the JupyterHub test needs root: it creates Unix accounts with useradd, and "
+        missing("the JupyterHub test needs root: it creates Unix accounts with useradd, and "
                  "JupyterHub starts each server as its user's account")
     try:
         import jupyterhub  # noqa: F401
         import pamela  # noqa: F401
     except ImportError:
-        _missing("JupyterHub is not installed: pip install -e '.[hub]'")
+        missing("JupyterHub is not installed: pip install -e '.[hub]'")
     if not shutil.which("configurable-http-proxy"):
-        _missing("configurable-http-proxy is not on PATH: npm install -g configurable-http-proxy")
+        missing("configurable-http-proxy is not on PATH: npm install -g configurable-http-proxy")
     for tool in ("useradd", "userdel", "groupadd", "groupdel", "chpasswd", "runuser"):
         if not shutil.which(tool):
-            _missing(f"{tool} is not on PATH (Debian: passwd, util-linux)")
-
-
-def _postgres_bin() -> Path:
-    """The folder of PostgreSQL's server programs (Debian keeps them off PATH)."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    found = shutil.which("initdb")
-    if found:
-        candidates.insert(0, found)
-    for initdb in candidates:
-        folder = Path(initdb).resolve().parent
-        if (folder / "pg_ctl").exists():
-            return folder
-    _missing("PostgreSQL's server is not installed (Debian: apt-get install postgresql); "
-             "the test starts its own on loopback")
-    raise AssertionError  # not reached
+            missing(f"{tool} is not on PATH (Debian: passwd, util-linux)")
 
 
 # ----------------------------------------------------------------------------------------
 # small helpers
-
-
-def run(*command, check=True, **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(c) for c in command], capture_output=True, text=True,
-                            timeout=kwargs.pop("timeout", 120), **kwargs)
-    if check and result.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, command))} failed ({result.returncode}):\n"
-                           f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    return result
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Timer:
@@ -159,146 +121,11 @@ class Timer:
             out.write("\n".join(self.rows) + "\n")
 
 
-class Machine:
-    """Accounts, groups and folder permissions the test changes, and how to undo them."""
-
-    def __init__(self):
-        self.users: list[str] = []
-        self.groups: list[str] = []
-        self.modes: list[tuple[Path, int]] = []
-        self.folders: list[Path] = []
-
-    def folder(self, path: Path, mode: int) -> Path:
-        """A new folder (removed at the end)."""
-        path.mkdir(mode=mode)
-        path.chmod(mode)
-        self.folders.append(path)
-        return path
-
-    def group(self, name: str):
-        if run("getent", "group", name, check=False).returncode != 0:
-            run("groupadd", name)
-            self.groups.append(name)
-
-    def user(self, name: str, groups: list[str]) -> str:
-        """A Unix account with a home only it can enter, and a password; returns it."""
-        command = ["useradd", "--create-home", "--shell", "/bin/bash"]
-        if groups:
-            command += ["--groups", ",".join(groups)]
-        run(*command, name)
-        self.users.append(name)
-        home = Path(pwd.getpwnam(name).pw_dir)
-        home.chmod(0o700)  # useradd makes homes world-readable here (HOME_MODE is unset)
-        password = secrets.token_urlsafe(18)
-        run("chpasswd", input=f"{name}:{password}\n")
-        return password
-
-    def let_everyone_traverse(self, path: Path):
-        """o+x on every folder above ``path`` that lacks it (undone at the end).
-
-        The course environment must be usable by every account: the single-user servers
-        and kernels run its Python, its packages and the course's lessonkit. A venv made
-        by root may sit under /root (mode 700), and its python links to an interpreter
-        there (pyenv). Traversal only (x, not r): nobody can list /root, they can reach
-        the named paths under it, which are world-readable already (umask 022).
-        """
-        for folder in [path, *path.parents]:
-            if not folder.is_dir():
-                continue
-            mode = stat.S_IMODE(folder.stat().st_mode)
-            if not mode & stat.S_IXOTH:
-                self.modes.append((folder, mode))
-                folder.chmod(mode | stat.S_IXOTH)
-
-    def uids(self) -> set[int]:
-        uids = set()
-        for name in self.users:
-            try:
-                uids.add(pwd.getpwnam(name).pw_uid)
-            except KeyError:
-                pass
-        return uids
-
-    def stop_processes(self):
-        """Kill, by pid, whatever still runs as one of the accounts this test created."""
-        uids = self.uids()
-        for status in glob.glob("/proc/[0-9]*/status"):
-            try:
-                text = Path(status).read_text()
-            except OSError:
-                continue
-            uid_line = next((line for line in text.splitlines() if line.startswith("Uid:")), "")
-            if uid_line and int(uid_line.split()[1]) in uids:
-                try:
-                    os.kill(int(status.split("/")[2]), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-    def undo(self):
-        self.stop_processes()
-        time.sleep(0.5)
-        for name in reversed(self.users):
-            run("userdel", "--force", "--remove", name, check=False)
-        for name in reversed(self.groups):
-            run("groupdel", name, check=False)
-        for folder, mode in reversed(self.modes):
-            folder.chmod(mode)
-        for folder in self.folders:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 def _venv_paths() -> list[Path]:
     """What every account must reach: the venv, its interpreter, the standard library, the
     course's installation (lessonkit, classroom and deploy/ are imported from the repo)."""
     return [Path(sys.prefix), Path(os.path.realpath(sys.executable)).parent,
             Path(sys.base_prefix) / "lib", ROOT]
-
-
-# ----------------------------------------------------------------------------------------
-# PostgreSQL, started by the test on a loopback port, as an account of its own
-
-
-class Postgres:
-    def __init__(self, machine: Machine, base: Path, prefix: str):
-        self.bin = _postgres_bin()
-        self.account = f"{prefix}-pg"
-        machine.user(self.account, [])
-        self.data = base / "pg"
-        self.data.mkdir(mode=0o700)
-        shutil.chown(self.data, self.account, self.account)
-        self.port = free_port()
-        self.password = secrets.token_urlsafe(18)
-        pwfile = self.data / "pw"
-        pwfile.write_text(self.password + "\n")
-        shutil.chown(pwfile, self.account, self.account)
-        self._as_pg(self.bin / "initdb", "--pgdata", self.data / "cluster",
-                    "--username", "gradebook", "--pwfile", pwfile, "--auth", "scram-sha-256",
-                    "--no-sync", "--encoding", "UTF8", "--locale", "C")
-        pwfile.unlink()
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} "
-                   f"-c unix_socket_directories={self.data}")
-        self._as_pg(self.bin / "pg_ctl", "--pgdata", self.data / "cluster", "--wait",
-                    "--log", self.data / "server.log", "-o", options, "start", timeout=120)
-        self.running = True
-        import psycopg2
-
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="gradebook",
-                                      password=self.password, dbname="postgres")
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE DATABASE rnn_course")
-        connection.close()
-        self.url = (f"postgresql+psycopg2://gradebook:{self.password}"
-                    f"@127.0.0.1:{self.port}/rnn_course")
-
-    def _as_pg(self, *command, timeout=120):
-        return run("runuser", "-u", self.account, "--", *command, cwd=self.data, timeout=timeout)
-
-    def stop(self):
-        if getattr(self, "running", False):
-            self._as_pg(self.bin / "pg_ctl", "--pgdata", self.data / "cluster", "--wait",
-                        "--mode", "fast", "stop", timeout=60)
-            self.running = False
 
 
 # ----------------------------------------------------------------------------------------
@@ -669,7 +496,7 @@ def machine():
 
 def _class(machine, label: str, postgres: bool, security_checks: bool):
     if postgres:
-        _postgres_bin()
+        postgres_bin()
     room = None
     try:
         room = Class(label, machine, postgres)

@@ -54,6 +54,11 @@ COURSE_DIR = setting("RNN_COURSE_DIR", f"{_instructor_home}/{COURSE}")
 
 # nbgrader's exchange, shared by all (created below if missing)
 EXCHANGE = setting("NBGRADER_EXCHANGE", "/srv/nbgrader/exchange")
+# the grading service (docs/jupyterhub.md, "Feedback minutes after submitting"): off unless
+# a broker is given, e.g. redis://127.0.0.1:6379/0; then the hub runs the watcher and
+# GRADING_WORKERS workers on this machine (0: workers run on other machines only)
+GRADING_BROKER = setting("RNN_GRADING_BROKER_URL", "")
+GRADING_WORKERS = int(setting("RNN_GRADING_WORKERS", "1"))
 # the gradebook: empty means SQLite in the course directory (one grader at a time);
 # several graders: postgresql+psycopg2://USER:PASSWORD@127.0.0.1:5432/DATABASE
 DB_URL = setting("NBGRADER_DB_URL", "")
@@ -160,6 +165,36 @@ c.JupyterHub.services = [
         "display": True,
     },
 ]
+
+# ----------------------------------------------------------------------------------------
+# the grading service (classroom/service): the watcher and this machine's workers, as the
+# instructor's account in the course directory, like the formgrader. Learners' feedback
+# arrives minutes after they submit, for the lessons the course's c.GradingService lists.
+
+if GRADING_BROKER:
+    _grading_environment = {
+        **_service_environment,
+        "CLASSROOM_BROKER_URL": GRADING_BROKER,
+        "CLASSROOM_COURSE_DIR": COURSE_DIR,
+        "CLASSROOM_CHECK_OWNER": "1",  # a submission made under another's name is ignored
+    }
+    c.JupyterHub.services.append({
+        "name": f"{COURSE}-grading",
+        "command": [str(BIN / "python"), "-m", "classroom.service"],
+        "user": INSTRUCTOR,
+        "cwd": COURSE_DIR,
+        "environment": _grading_environment,
+    })
+    for number in range(1, GRADING_WORKERS + 1):
+        c.JupyterHub.services.append({
+            "name": f"{COURSE}-grader-{number}",
+            "command": [str(BIN / "celery"), "-A", "classroom.service.worker", "worker",
+                        "--concurrency", "1", "--hostname", f"hub{number}@%h",
+                        "--loglevel", "INFO"],
+            "user": INSTRUCTOR,
+            "cwd": COURSE_DIR,
+            "environment": _grading_environment,
+        })
 
 # ----------------------------------------------------------------------------------------
 # roles (JupyterHub RBAC): exactly what each needs, on top of JupyterHub's defaults
