@@ -56,7 +56,8 @@ The grader itself is attacked from the kernel too (issue 18). Each class, and wh
   short list of methods. A test that runs past the cell timeout in the grader fails, every
   later test of that notebook fails at once, and ``python -m classroom.autograde`` replaces
   the grading process before the next learner; each grading process runs under its own
-  memory limit (``--memory``), so the worst case is one learner reported in ``problems``.
+  memory limit (``--memory``; on the hub, the formgrader service under ``prlimit``), so the
+  worst case is one learner reported in ``problems``.
 - *Output floods.* Outputs are capped per cell (count and bytes) and per notebook
   (``c.SandboxedExecute.max_cell_outputs``, ``max_cell_output_bytes``,
   ``max_notebook_output_bytes``); what is dropped is noted in the cell and reported.

@@ -153,11 +153,17 @@ _service_environment = {
 if DB_URL:
     _service_environment["NBGRADER_DB_URL"] = DB_URL
 
+# The formgrader's autograde button grades in the formgrader's own process: it runs under
+# its own memory limit (address space, soft limit, like `classroom.autograde --memory`), so
+# a kernel that floods the grader fails that learner's grading, not the class server.
+FORMGRADER_MEMORY = int(os.environ.get("RNN_FORMGRADER_MEMORY", 12 * 2**30))
+
 c.JupyterHub.services = [
     {
         "name": COURSE,  # nbgrader looks for the formgrader at /services/<course id>/
         "url": FORMGRADER_URL,
-        "command": [str(BIN / "jupyterhub-singleuser"), f"--ServerApp.root_dir={COURSE_DIR}"],
+        "command": ["prlimit", f"--as={FORMGRADER_MEMORY}:", "--",
+                    str(BIN / "jupyterhub-singleuser"), f"--ServerApp.root_dir={COURSE_DIR}"],
         "user": INSTRUCTOR,
         "cwd": COURSE_DIR,
         "environment": _service_environment,
