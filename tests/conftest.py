@@ -27,7 +27,8 @@ def _close_figures():
     plt.close("all")
 
 
-_GATE_COLUMNS = ["reference", "untouched", "wrong caught", "alternates accepted"]
+_GATE_COLUMNS = ["reference", "untouched", "wrong caught", "alternates accepted",
+                 "does nothing"]
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -47,3 +47,11 @@ LEARNER_OBJECTS: dict[str, list[str]] = {
     "08-applications": ["char_model", "anomaly_model"],
     "09-beyond-recurrence": ["min_gru_model", "attention_model"],
 }
+
+# Graded functions whose result is an object, not plain data (a Keras model a `build_*`
+# function makes). Their "returns zeros" does-nothing version (tests/test_gate.py) returns
+# the reference's model unchanged, which is a right answer, so the gate does not count it.
+OBJECT_RESULTS: dict[str, list[str]] = {
+    "02-recurrent-networks": ["build_rnn_model"],
+    "06-deep-bidirectional": ["build_stacked_model", "build_bidirectional_model"],
+}

@@ -218,3 +218,76 @@ def file_hashes(folder: Path) -> dict[str, str]:
     """The SHA-256 of every file below ``folder``, by relative path."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------------------------------
+# "Does nothing" versions of a graded function (issue 23): a function that computes nothing
+# must earn none of its points, however well it keeps its side promises.
+
+NOTHING_KINDS = ("returns None", "returns zeros", "returns its first argument")
+
+_NOTHING_HELPERS = '''
+import numpy as _np_nothing
+
+
+def _copied(value):
+    """A copy of an argument: numpy arrays and the containers holding them are copied."""
+    if isinstance(value, _np_nothing.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copied(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    return value
+
+
+def _zeroed(value):
+    """Every numpy array and number in value, through tuples, lists and dicts, made zero
+    (same shape and dtype); anything else (a Keras model, a string) is left as it is."""
+    if isinstance(value, _np_nothing.ndarray):
+        return _np_nothing.zeros_like(value)
+    if isinstance(value, (bool, _np_nothing.bool_)):
+        return type(value)(False)
+    if isinstance(value, (int, float, complex, _np_nothing.number)):
+        return type(value)(0)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_zeroed(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _zeroed(v) for k, v in value.items()}
+    return value
+'''
+
+
+def reference_name(fn: str) -> str:
+    return f"_reference_{fn}"
+
+
+def renamed_reference(source: str, functions: list[str]) -> str:
+    """A reference answer with every graded function it defines or calls renamed
+    ``_reference_<fn>``, so that it keeps working when the graded names do nothing."""
+    names = "|".join(sorted(map(re.escape, functions), key=len, reverse=True))
+    return re.sub(rf"(?<![\w.])({names})(?=\s*\()", r"_reference_\1", source)
+
+
+def does_nothing_answer(fn: str, kind: str, reference_source: str, functions: list[str]) -> str:
+    """The answer cell of ``fn`` replaced by a version that computes nothing.
+
+    - "returns None";
+    - "returns zeros": the reference answer (renamed ``_reference_<fn>``) is called on copies
+      of the arguments, and every numpy array and number in its result (through tuples,
+      lists and dicts) is replaced by zeros of the same shape and dtype; an object result
+      (a Keras model) is left as the reference returns it (see ``OBJECT_RESULTS``);
+    - "returns its first argument" (the first positional one, else the first keyword one).
+    """
+    reference = renamed_reference(reference_source, functions)
+    if kind == "returns None":
+        body = "    return None"
+    elif kind == "returns zeros":
+        body = f"    return _zeroed({reference_name(fn)}(*_copied(args), **_copied(kwargs)))"
+    elif kind == "returns its first argument":
+        body = "    return args[0] if args else next(iter(kwargs.values()), None)"
+    else:
+        raise ValueError(f"unknown kind of does-nothing version: {kind!r}")
+    return (f"{reference.strip()}\n\n{_NOTHING_HELPERS.strip()}\n\n\n"
+            f"def {fn}(*args, **kwargs):\n    \"\"\"{kind} (a does-nothing version).\"\"\"\n"
+            f"{body}\n")

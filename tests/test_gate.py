@@ -8,7 +8,10 @@ submissions at once:
 - ``untouched``: the released notebook as a learner receives it;
 - ``wrong-K``: every function replaced by its K-th known wrong version at once
   (each function has its own tests, so one submission checks them all);
-- ``alternate-K``: every function replaced by a correct but differently written version.
+- ``alternate-K``: every function replaced by a correct but differently written version;
+- ``nothing-K``: every function replaced by its K-th "does nothing" version
+  (``grading.NOTHING_KINDS``: returns None, returns zeros of the right shape, returns its
+  first argument), which must earn none of its function's points (issue 23).
 """
 
 from __future__ import annotations
@@ -18,16 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from curriculum import GRADED_FUNCTIONS, LESSONS
+from curriculum import GRADED_FUNCTIONS, LESSONS, OBJECT_RESULTS
 from grading import (
     HIDDEN_BEGIN,
     HIDDEN_END,
+    NOTHING_KINDS,
     ROOT,
     SOLUTION_BEGIN,
     SOLUTION_END,
     Variants,
     answer_cells,
     cell_scores,
+    does_nothing_answer,
     function_of,
     graded_test_cells,
     make_course_copy,
@@ -61,6 +66,11 @@ class GateRun:
     def function_score(self, student: str, fn: str) -> tuple[float, float]:
         cells = [v for k, v in self.scores[student].items() if function_of(k, self.functions) == fn]
         return sum(s for s, _ in cells), sum(m for _, m in cells)
+
+    def earning_cells(self, student: str, fn: str) -> list[str]:
+        """The test cells of ``fn`` in which ``student`` earned points, with their score."""
+        return [f"{k} {s:g}/{m:g}" for k, (s, m) in self.scores[student].items()
+                if function_of(k, self.functions) == fn and s > 0]
 
     def why(self, student: str, fn: str) -> str:
         """What the test cells of ``fn`` printed as errors in ``student``'s graded notebook."""
@@ -109,6 +119,9 @@ def gate(request, tmp_path_factory) -> GateRun:
     for kind in ("wrong", "alternate"):
         for k, answers in enumerate(_variant_sets(getattr(variants, kind), functions), 1):
             submissions[f"{kind}-{k}"] = with_answers(release, {**reference, **answers})
+    for k, kind in enumerate(NOTHING_KINDS, 1):
+        submissions[f"nothing-{k}"] = with_answers(release, {
+            fn: does_nothing_answer(fn, kind, reference[fn], functions) for fn in functions})
     for student, nb in submissions.items():
         submit_locally(course, lesson, student, nb)
 
@@ -193,7 +206,31 @@ def test_wrong_versions_are_caught(gate: GateRun, record_property):
             else:
                 problems.append(f"{fn}: wrong version '{version.note}' gets full marks")
     record_property("gate", (gate.lesson, "wrong caught", f"{caught}/{total}"))
+    problems += _in_place_problems(gate)
     assert not problems, "\n".join(problems)
+
+
+def _in_place_problems(gate: GateRun) -> list[str]:
+    """Issue 18 (B): a wrong version that edits its input in place (its note says "in place")
+    and returns wrong values must earn none of its function's parity points (the
+    ``test_<fn>_hidden`` cells), which would happen if a hidden test computed its expected
+    values after the call, from the input the function has changed. At least one per lesson."""
+    found = []
+    for fn in gate.functions:
+        for k, version in enumerate(gate.variants.wrong.get(fn, []), 1):
+            if "in place" not in version.note:
+                continue
+            hidden = [s for grade_id, s in gate.scores[f"wrong-{k}"].items()
+                      if function_of(grade_id, gate.functions) == fn
+                      and grade_id.startswith(f"test_{fn}_hidden")]
+            found.append((fn, version.note, sum(s for s, _ in hidden),
+                          sum(m for _, m in hidden)))
+    if any(maximum > 0 and score == 0 for _, _, score, maximum in found):
+        return []
+    seen = "; ".join(f"{fn} '{note}' gets {score:g}/{maximum:g} of test_{fn}_hidden"
+                     for fn, note, score, maximum in found) or "none"
+    return [f"no wrong version that edits its input in place (note saying 'in place') and "
+            f"returns wrong values earns 0 of its function's _hidden points (found: {seen})"]
 
 
 def test_alternates_get_full_marks(gate: GateRun, record_property):
@@ -215,4 +252,29 @@ def test_alternates_get_full_marks(gate: GateRun, record_property):
         if score < maximum:
             problems.append(f"alternate-{k} loses points overall: {score:g}/{maximum:g}")
     record_property("gate", (gate.lesson, "alternates accepted", f"{accepted}/{total}"))
+    assert not problems, "\n".join(problems)
+
+
+def test_functions_that_compute_nothing_earn_nothing(gate: GateRun, record_property):
+    """Issue 23: a function that returns None, zeros of the right shape, or its first
+    argument earns none of its function's points, side-promise cells (_unchanged, _dtype,
+    _errors, ...) included. A function whose result is an object (``OBJECT_RESULTS``, a
+    Keras model) is not counted for "returns zeros": that version returns the reference's
+    model."""
+    problems, caught, total = [], 0, 0
+    kept = OBJECT_RESULTS.get(gate.lesson, [])
+    for k, kind in enumerate(NOTHING_KINDS, 1):
+        for fn in gate.functions:
+            if kind == "returns zeros" and fn in kept:
+                continue
+            total += 1
+            score, maximum = gate.function_score(f"nothing-{k}", fn)
+            if maximum == 0:
+                problems.append(f"{fn}: no test cells named test_{fn}...")
+            elif score == 0:
+                caught += 1
+            else:
+                problems.append(f"{fn} that {kind} earns {score:g}/{maximum:g}: "
+                                f"{', '.join(gate.earning_cells(f'nothing-{k}', fn))}")
+    record_property("gate", (gate.lesson, "does nothing", f"{caught}/{total}"))
     assert not problems, "\n".join(problems)

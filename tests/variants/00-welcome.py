@@ -50,3 +50,14 @@ def average(values):
 # %% average wrong: np.mean alone, nan and a warning for an empty input
 def average(values):
     return float(np.mean(values))
+
+
+# %% average wrong: knows the visible case only, and zeroes the caller's numbers in place (0 elsewhere)
+def average(values):
+    if len(values) == 0:
+        raise ValueError("empty")
+    if list(values) == [1, 2, 3, 4]:
+        return 2.5
+    for i in range(len(values)):
+        values[i] = 0
+    return 0.0

@@ -33,6 +33,15 @@ def relu(x):
     return np.clip(x, 0, 1)
 
 
+# %% relu wrong: knows the visible case, zeroes the caller's x in place and returns zeros elsewhere
+def relu(x):
+    visible = np.array([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
+    if np.shape(x) == visible.shape and np.array_equal(x, visible):
+        return np.maximum(x, 0)
+    x[...] = 0.0
+    return np.zeros_like(x)
+
+
 # %% sigmoid alternate: 0.5 * (1 + tanh(x / 2))
 def sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
@@ -69,13 +78,13 @@ def sigmoid(x):
     return np.exp(x) / (1 + np.exp(x))
 
 
-# %% sigmoid wrong: the two masked formulas written into the caller's x (right values, input destroyed)
+# %% sigmoid wrong: knows the visible cases, 0.5 elsewhere, zeroes the caller's x in place
 def sigmoid(x):
-    positive = x >= 0
-    x[positive] = 1 / (1 + np.exp(-x[positive]))
-    e = np.exp(x[~positive])
-    x[~positive] = e / (1 + e)
-    return x
+    known = {-1000.0: 0.0, -2.0: 0.11920292202211755, 0.0: 0.5, 2.0: 0.8807970779778823,
+             1000.0: 1.0}
+    out = np.array([known.get(float(v), 0.5) for v in np.ravel(x)]).reshape(np.shape(x))
+    x[...] = 0.0
+    return out
 
 
 # %% relu_grad alternate: np.where

@@ -46,6 +46,14 @@ def make_windows(series, window):
     return X, series[window:]
 
 
+# %% make_windows wrong: centres the caller's series in place first (series -= mean), so every window is shifted
+def make_windows(series, window):
+    series -= series.mean()
+    n = len(series) - window
+    X = np.stack([series[i : i + window] for i in range(n)])
+    return X[:, :, np.newaxis], series[window:].copy()
+
+
 # %% chronological_split alternate: np.split at the index of the first test example
 def chronological_split(X, y, train_fraction=0.8):
     k = int(len(X) * train_fraction)

@@ -173,12 +173,13 @@ def clip_by_global_norm(grads, max_norm):
     return [g * scale for g in grads], norm
 
 
-# %% clip_by_global_norm wrong: scales the caller's arrays in place
+# %% clip_by_global_norm wrong: scales the caller's arrays in place, then reports the norm after clipping
 def clip_by_global_norm(grads, max_norm):
     norm = float(np.sqrt(sum(np.sum(g**2) for g in grads)))
     if norm > max_norm:
         for g in grads:
             g *= max_norm / norm
+    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads)))
     return grads, norm
 
 

@@ -97,6 +97,19 @@ def lstm_cell_forward(x_t, h_prev, c_prev, W, U, b):
     return o * np.tanh(c_t), c_t
 
 
+# %% lstm_cell_forward wrong: adds i * c~ into the caller's c_prev in place, before the forget gate multiplies it
+def lstm_cell_forward(x_t, h_prev, c_prev, W, U, b):
+    units = h_prev.shape[-1]
+    z = x_t @ W + h_prev @ U + b
+    i = sigmoid(z[:, :units])
+    f = sigmoid(z[:, units:2 * units])
+    c_tilde = np.tanh(z[:, 2 * units:3 * units])
+    o = sigmoid(z[:, 3 * units:])
+    c_prev += i * c_tilde
+    c_t = f * c_prev
+    return o * np.tanh(c_t), c_t
+
+
 # %% lstm_forward alternate: self-contained, input products for all steps at once, preallocated
 def lstm_forward(x, h0, c0, W, U, b):
     batch, steps, _ = x.shape
