@@ -3,17 +3,12 @@ numpy it stands for computes, and a model made of them survives lessonkit.models
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
-import lessonkit
-
-lessonkit.setup(seed=0)
-
-import keras  # noqa: E402
-
-from lessonkit import layers as course_layers  # noqa: E402
-from lessonkit.models import NotRebuildable, rebuilt_model  # noqa: E402
+from lessonkit import layers as course_layers
+from lessonkit.models import NotRebuildable, rebuilt_model
 
 
 def min_gru_loop(x, W_z, b_z, W_h, b_h):
