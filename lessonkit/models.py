@@ -118,8 +118,12 @@ def rebuilt_model(model, what: str = "the model", compiled: bool = False,
     except ValueError as error:
         raise NotRebuildable(f"{what}.to_json() is not JSON ({error})") from None
     custom = course_layers()
-    _check_config(config, custom)
+    # compile settings matter only to a copy that is compiled: a model trained with a loss
+    # written in the notebook can still be rebuilt for its predictions
     compile_config = config.pop("compile_config", None) if isinstance(config, dict) else None
+    _check_config(config, custom)
+    if compiled and compile_config is not None:
+        _check_config(compile_config, custom, "compile_config")
     try:
         rebuilt = keras.saving.deserialize_keras_object(config, custom_objects=custom,
                                                          safe_mode=True)

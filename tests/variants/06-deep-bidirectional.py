@@ -81,6 +81,13 @@ def bidirectional_rnn_forward(x, forward_weights, backward_weights):
     return np.concatenate([forward, backward], axis=-1)
 
 
+# %% bidirectional_rnn_forward wrong: zeroes the caller's x and weights in place and returns zeros
+def bidirectional_rnn_forward(x, forward_weights, backward_weights):
+    for array in (x, *forward_weights, *backward_weights):
+        array[...] = 0.0
+    return np.zeros((x.shape[0], x.shape[1], 2 * forward_weights[1].shape[0]))
+
+
 # %% build_stacked_model alternate: functional API, loss object, explicit Adam
 def build_stacked_model(timesteps, features, units=(32, 32), n_outputs=1,
                         layer=keras.layers.SimpleRNN):

@@ -482,3 +482,17 @@ def beam_search(step, state, bos_id, eos_id, beam_width, max_len):
         if all(tokens[-1] == eos_id for _, tokens, _, _ in beams):
             break
     return beams[0][1], beams[0][3]
+
+
+# %% softmax wrong: zeroes the caller's x in place and returns uniform weights
+def softmax(x, axis=-1):
+    x[...] = 0.0
+    return np.full(np.shape(x), 1.0 / np.shape(x)[axis])
+
+
+# %% masked_sequence_loss wrong: zeroes the caller's logits in place and returns log(V)
+def masked_sequence_loss(logits, targets, mask):
+    if not np.any(mask):
+        raise ValueError("the mask has no real token")
+    logits[...] = 0.0
+    return float(np.log(np.shape(logits)[-1]))

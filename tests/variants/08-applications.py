@@ -241,3 +241,15 @@ def detect_anomalies(errors, threshold):
 # %% detect_anomalies wrong: returns the indices of the anomalies, not a mask
 def detect_anomalies(errors, threshold):
     return np.flatnonzero(np.abs(np.asarray(errors)) > threshold)
+
+
+# %% anomaly_threshold wrong: zeroes the caller's errors in place and returns 0.0
+def anomaly_threshold(errors, k):
+    errors[...] = 0.0
+    return 0.0
+
+
+# %% detect_anomalies wrong: zeroes the caller's errors in place and flags nothing
+def detect_anomalies(errors, threshold):
+    errors[...] = 0.0
+    return np.zeros(np.shape(errors), dtype=bool)
