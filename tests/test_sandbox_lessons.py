@@ -138,7 +138,7 @@ np.seterr(all="ignore")
 '''
 NAIVE_SOFTMAX = '''
 def softmax(x, axis=-1):
-    e = np.exp(np.asarray(x, dtype=np.float64))
+    e = np.exp(np.asarray(x))  # overflows for entries in the hundreds (float32: above 88)
     return e / e.sum(axis=axis, keepdims=True)
 '''
 

@@ -183,13 +183,6 @@ def clip_by_global_norm(grads, max_norm):
     return grads, norm
 
 
-# %% clip_by_global_norm wrong: min(1, max_norm / norm) divides by zero for zero gradients
-def clip_by_global_norm(grads, max_norm):
-    norm = np.sqrt(sum(np.sum(g**2) for g in grads))
-    scale = np.minimum(1.0, max_norm / norm)
-    return [g * scale for g in grads], float(norm)
-
-
 # %% adding_baseline_mse alternate: exact fractions
 def adding_baseline_mse():
     from fractions import Fraction
