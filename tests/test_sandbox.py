@@ -321,12 +321,13 @@ def _learners(course: Path, outside: Path, port: int, reference: dict,
 
 
 class Listener:
-    """A TCP listener on loopback that records every connection made to it."""
+    """A listener (TCP on loopback unless given another socket) that records every
+    connection made to it."""
 
-    def __init__(self):
-        self.server = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, server: socket.socket | None = None):
+        self.server = server or socket.create_server(("127.0.0.1", 0))
         self.server.settimeout(0.5)
-        self.port = self.server.getsockname()[1]
+        self.port = self.server.getsockname()[1] if server is None else None
         self.connections = 0
         self.running = True
         self.thread = threading.Thread(target=self._accept, daemon=True)
@@ -349,18 +350,12 @@ class Listener:
         self.server.close()
 
 
-class UnixListener(Listener):
-    """A UNIX socket on the host that records every connection made to it."""
-
-    def __init__(self, path: Path):
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(str(path))
-        self.server.listen()
-        self.server.settimeout(0.5)
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
+def unix_listener(path: Path) -> Listener:
+    """A listener on a UNIX socket on the host."""
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen()
+    return Listener(server)
 
 
 class MemorySampler:
@@ -412,7 +407,7 @@ def hostile_class(tmp_path_factory):
     outside = tmp / "outside-secret.txt"
     outside.write_text("a file outside the course: 5b2e-outside")
     listener = Listener()
-    host_listener = UnixListener(tmp / "host.sock")
+    host_listener = unix_listener(tmp / "host.sock")
     nbgrader(course, "generate_assignment", LESSON, "--force")
     nbgrader(course, "release_assignment", LESSON)
     reference = reference_answers(read_notebook(course / "solutions" / LESSON
