@@ -17,22 +17,21 @@ GRADED_FUNCTIONS: dict[str, list[str]] = {
     ],
     "03-training-rnns": ["rnn_backward", "clip_by_global_norm", "adding_baseline_mse"],
     "04-lstm": ["lstm_cell_forward", "lstm_forward", "lstm_cell_backward"],
-    "05-gru": ["gru_cell_forward", "gru_forward", "rnn_param_count"],
+    "05-gru": ["gru_cell_forward", "gru_forward", "torch_gru_to_keras"],
     "06-deep-bidirectional": [
         "bidirectional_rnn_forward", "build_stacked_model", "build_bidirectional_model",
     ],
-    "07-attention": [
-        "softmax", "dot_product_attention", "additive_attention",
-        "masked_sequence_loss", "greedy_decode", "beam_search",
-    ],
-    "08-applications": [
+    "07-attention": ["softmax", "dot_product_attention", "additive_attention"],
+    "08-sequence-to-sequence": ["masked_sequence_loss", "greedy_decode", "beam_search"],
+    "09-applications": [
         "encode", "perplexity", "sequential_chunks", "sample_with_temperature",
         "anomaly_threshold", "detect_anomalies",
     ],
-    "09-beyond-recurrence": [
-        "multi_head_self_attention", "sinusoidal_positions", "linear_recurrence",
-        "min_gru_forward",
+    "10-transformers": [
+        "multi_head_self_attention", "sinusoidal_positions", "layer_norm",
+        "transformer_block_forward",
     ],
+    "11-linear-recurrences": ["linear_recurrence", "min_gru_forward"],
 }
 
 LESSONS = sorted(GRADED_FUNCTIONS)
@@ -43,9 +42,11 @@ LEARNER_OBJECTS: dict[str, list[str]] = {
     "02-recurrent-networks": ["model"],
     "04-lstm": ["lstm_model"],
     "06-deep-bidirectional": ["bi_tagger"],
-    "07-attention": ["attention_model", "translator"],
-    "08-applications": ["char_model", "anomaly_model"],
-    "09-beyond-recurrence": ["min_gru_model", "attention_model"],
+    "07-attention": ["attention_model"],
+    "08-sequence-to-sequence": ["translator"],
+    "09-applications": ["char_model", "anomaly_model"],
+    "10-transformers": ["gpt_model"],
+    "11-linear-recurrences": ["min_gru_model", "attention_model"],
 }
 
 # Graded functions whose result is an object, not plain data (a Keras model a `build_*`

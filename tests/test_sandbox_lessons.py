@@ -52,7 +52,7 @@ TAKEN = {
     "04-lstm": ["test_lstm_solves_adding_problem"],
     "06-deep-bidirectional": ["test_peak_tagger_accuracy"],
     "07-attention": ["softmax"],
-    "08-applications": ["sample_with_temperature"],
+    "09-applications": ["sample_with_temperature"],
 }
 OUTCOMES = ["test_forecaster_beats_baseline", "test_lstm_solves_adding_problem",
             "test_peak_tagger_accuracy"]

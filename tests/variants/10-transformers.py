@@ -1,4 +1,4 @@
-# Variants of the graded functions of 09-beyond-recurrence, for the grading gate.
+# Variants of the graded functions of 10-transformers, for the grading gate.
 # Each block replaces the whole answer cell of its function (see docs/authoring.md).
 # The notebook's earlier cells provide np, softmax and sigmoid, and linear_recurrence
 # for min_gru_forward.

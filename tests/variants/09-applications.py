@@ -1,4 +1,4 @@
-# Variants of the graded functions of 08-applications, for the grading gate.
+# Variants of the graded functions of 09-applications, for the grading gate.
 # Each block replaces the whole answer cell of its function (see docs/authoring.md).
 # The notebook's earlier cells provide np.
 
