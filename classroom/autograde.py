@@ -75,10 +75,13 @@ class GradingProcess:
                                         start_new_session=True)
         _limit_memory(self.process.pid, memory)
         self.graded = 0
+        self.over_time = False  # the last grade() found no answer within its timeout
 
     def grade(self, student: str, timeout: float | None) -> dict | None:
-        """nbgrader's result for ``student``; None if the process died or ran over time."""
+        """nbgrader's result for ``student``; None if the process died or ran over time
+        (``over_time`` says which)."""
         self.graded += 1
+        self.over_time = False
         try:
             self.process.stdin.write(student + "\n")
             self.process.stdin.flush()
@@ -86,7 +89,8 @@ class GradingProcess:
             return None
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         if not ready:
-            return None  # over time
+            self.over_time = True
+            return None
         line = self.process.stdout.readline()  # the answer comes as one line, or not at all
         return json.loads(line) if line else None
 
@@ -129,7 +133,7 @@ def _grading_job(root: Path, assignment: str, todo: queue.Queue, timeout: float 
         result = process.grade(student, timeout)
         seconds = time.perf_counter() - start
         if result is None:  # over time, or the process ended: a fresh one grades the rest
-            over_time = process.process.poll() is None
+            over_time = process.over_time
             tail, process = process.stop(), None
             shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
             ok = False

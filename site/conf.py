@@ -58,26 +58,27 @@ html_last_updated_fmt = None
 
 # --- launch links ----------------------------------------------------------------------
 
-def launch_links(lesson: str) -> dict[str, str]:
+def launch_links(lesson: str, settings: dict = SETTINGS) -> dict[str, str]:
     """Binder, JupyterHub and Colab links that open ``lesson`` (see settings.toml)."""
-    repository, branch = SETTINGS["repository"].rstrip("/"), SETTINGS["branch"]
+    repository, branch = settings["repository"].rstrip("/"), settings["branch"]
     place = urlparse(repository)
     owner_repo = place.path.strip("/").removesuffix(".git")
     notebook = f"course/{lesson}/{lesson}.ipynb"
     links = {}
     if place.netloc == "github.com":
-        binder = f"{SETTINGS['binderhub'].rstrip('/')}/v2/gh/{owner_repo}/{branch}"
+        binder = f"{settings['binderhub'].rstrip('/')}/v2/gh/{owner_repo}/{branch}"
     else:
-        binder = f"{SETTINGS['binderhub'].rstrip('/')}/v2/git/{quote(repository, safe='')}/{branch}"
+        binder = f"{settings['binderhub'].rstrip('/')}/v2/git/{quote(repository, safe='')}/{branch}"
     links["Binder"] = f"{binder}?urlpath={quote(f'lab/tree/{notebook}')}"
-    # nbgitpuller clones into a folder named after the repository, in the learner's home
+    # nbgitpuller clones into a folder of the learner's home; named here, since its own
+    # default is the URL's last part, ".git" and all
     folder = owner_repo.rsplit("/", 1)[-1]
-    query = urlencode({"repo": repository, "branch": branch,
+    query = urlencode({"repo": repository, "branch": branch, "targetpath": folder,
                        "urlpath": f"lab/tree/{folder}/{notebook}"})
-    links["JupyterHub"] = f"{SETTINGS['jupyterhub'].rstrip('/')}/hub/user-redirect/git-pull?{query}"
+    links["JupyterHub"] = f"{settings['jupyterhub'].rstrip('/')}/hub/user-redirect/git-pull?{query}"
     if place.netloc == "github.com":  # Colab opens notebooks from GitHub only
         links["Colab"] = (f"https://colab.research.google.com/github/{owner_repo}/blob/"
-                          f"{SETTINGS['pages_branch']}/_sources/{notebook}")
+                          f"{settings['pages_branch']}/_sources/{notebook}")
     return links
 
 

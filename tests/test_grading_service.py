@@ -492,3 +492,9 @@ def test_the_hub_runs_the_watcher_and_workers_when_given_a_broker(tmp_path, monk
     assert watcher_service["environment"]["CLASSROOM_CHECK_OWNER"] == "1"
     assert "classroom.service.worker" in found[f"{COURSE}-grader-2"]["command"]
     assert found[f"{COURSE}-grader-1"]["user"] == found[COURSE]["user"]  # the instructor
+    # like the formgrader, they may read the instructor's groups (nbgrader's course check
+    # before it grades), and nothing else
+    config = PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config()
+    role = next(r for r in config.JupyterHub.load_roles if r["name"] == f"formgrader-{COURSE}")
+    assert set(role["services"]) == set(found)
+    assert role["scopes"] == [f"read:users:groups!user={found[COURSE]['user']}"]

@@ -20,7 +20,10 @@ it creates it removes.
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import glob
+import importlib.util
 import json
 import os
 import pwd
@@ -33,6 +36,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import nbformat
 import pytest
@@ -44,7 +48,7 @@ from grading import (
     reference_answers,
     with_answers,
 )
-from services import Machine, Postgres, free_port, missing, postgres_bin, run
+from services import Machine, Postgres, Redis, free_port, missing, postgres_bin, run
 
 pytestmark = pytest.mark.xdist_group("jupyterhub")
 
@@ -304,7 +308,8 @@ class Hub:
 class Class:
     """A class on the hub: one instructor, two learners, one account outside the course."""
 
-    def __init__(self, label: str, machine: Machine, postgres: bool):
+    def __init__(self, label: str, machine: Machine, postgres: bool,
+                 grading_service: bool = False):
         self.label, self.machine, self.timer = label, machine, Timer(label)
         prefix = f"rnnt-{secrets.token_hex(3)}"
         # learners pass through to the exchange; the hub's state and PostgreSQL's data
@@ -333,6 +338,20 @@ class Class:
             self.timer.lap("PostgreSQL: initdb, start, create database")
         self.hub = Hub(self.base, self.names["instructor"], self.course_dir, self.exchange,
                        self.postgres.url if self.postgres else "")
+        self.redis = None
+        if grading_service:
+            # the grading service grades LESSON as learners submit and releases the feedback;
+            # its broker is a Redis of the test's own, on loopback
+            self.redis = Redis(self.base / "redis")
+            self.redis.start()
+            config = self.course_dir / "nbgrader_config.py"
+            config.write_text(config.read_text() + (
+                f"\nc.GradingService.lessons = {{{LESSON!r}: "
+                "{'attempts': 3, 'counts': 'last', 'release': True}}\n"
+                "c.GradingService.poll_interval = 1\n"))
+            self.hub.env.update({"RNN_GRADING_BROKER_URL": self.redis.url,
+                                 "RNN_GRADING_WORKERS": "1"})
+            self.timer.lap("Redis, and the grading service switched on")
 
     def stop(self):
         try:
@@ -345,6 +364,8 @@ class Class:
             try:
                 if self.postgres:
                     self.postgres.stop()
+                if self.redis:
+                    self.redis.stop()
             finally:
                 self.machine.stop_processes()
                 shutil.rmtree(self.base, ignore_errors=True)
@@ -388,21 +409,14 @@ class Class:
             person.wait_for_server()
         self.timer.lap("servers ready")
 
-        solution = read_notebook(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb")
-        answers = {ann: reference_answers(solution)["average"], ben: PARTLY_WRONG}
-        self.statuses = {}
-        for learner, answer in answers.items():
-            before = status_of(learner.assignments())
-            # nbgrader's fetch answers "success" even when the fetch failed: read the status
-            after = status_of(learner.assignments("fetch"))
-            nb = with_answers(learner.notebook(), {"average": answer})
-            if learner is ben:  # ben's notebook also looks around when it is graded
-                nb.cells.append(nbformat.v4.new_code_cell(self.probe_source()))
-            learner.save(f"{LESSON}/{LESSON}.ipynb",
-                         {"type": "notebook", "format": "json", "content": nb})
-            submitted = learner.assignments("submit")
-            self.statuses[learner.name] = (before, after, status_of(submitted))
+        self.learners_submit(ann, ben)
         self.timer.lap("fetch, answer, submit (two learners)")
+
+        if self.redis:  # no instructor from here on: the service grades and returns feedback
+            self.feedback = {learner.name: self.wait_for_feedback(learner)
+                             for learner in (ann, ben)}
+            self.timer.lap("graded by the service, feedback fetched (two learners)")
+            return
 
         if security_checks:
             self.forge_submissions(ann, ben)
@@ -429,6 +443,42 @@ class Class:
             self.timer.lap("feedback: generate, release, fetch")
             # nbgrader's Course List in the instructor's own JupyterLab
             self.course_list = teacher.ok("GET", f"/user/{teacher.name}/formgraders").json()
+
+    def learners_submit(self, ann: Person, ben: Person):
+        """ann answers right, ben partly wrong and looks around when graded; each fetches,
+        answers and submits in the Assignments tab."""
+        solution = read_notebook(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb")
+        answers = {ann: reference_answers(solution)["average"], ben: PARTLY_WRONG}
+        self.statuses = {}
+        for learner, answer in answers.items():
+            before = status_of(learner.assignments())
+            # nbgrader's fetch answers "success" even when the fetch failed: read the status
+            after = status_of(learner.assignments("fetch"))
+            nb = with_answers(learner.notebook(), {"average": answer})
+            if learner is ben:  # ben's notebook also looks around when it is graded
+                nb.cells.append(nbformat.v4.new_code_cell(self.probe_source()))
+            learner.save(f"{LESSON}/{LESSON}.ipynb",
+                         {"type": "notebook", "format": "json", "content": nb})
+            submitted = learner.assignments("submit")
+            self.statuses[learner.name] = (before, after, status_of(submitted))
+
+    def wait_for_feedback(self, learner: Person, timeout=600) -> str:
+        """Fetch Feedback in the Assignments tab until the feedback page arrives; its text."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.hub.check_alive()
+            learner.assignments("fetch_feedback")
+            folder = learner.call("GET", f"/user/{learner.name}/api/contents/{LESSON}/feedback")
+            if folder.status_code == 200:
+                pages = [page for stamp in folder.json()["content"]
+                         for page in learner.ok("GET", f"/user/{learner.name}/api/contents/"
+                                                       f"{stamp['path']}").json()["content"]]
+                if pages:
+                    return learner.ok("GET", f"/user/{learner.name}/api/contents/"
+                                             f"{pages[0]['path']}").json()["content"]
+            time.sleep(3)
+        service_log = "\n".join(self.hub.log_tail(200).splitlines()[-80:])
+        raise AssertionError(f"no feedback for {learner.name} in {timeout} s\n{service_log}")
 
     def probe_source(self) -> str:
         """A cell that tries to reach the hub, the gradebook and other people's files."""
@@ -494,12 +544,13 @@ def machine():
     changes.undo()
 
 
-def _class(machine, label: str, postgres: bool, security_checks: bool):
+def _class(machine, label: str, postgres: bool, security_checks: bool,
+           grading_service: bool = False):
     if postgres:
         postgres_bin()
     room = None
     try:
-        room = Class(label, machine, postgres)
+        room = Class(label, machine, postgres, grading_service)
         room.run_cycle(security_checks)
         room.timer.lap("cycle done")
     except BaseException:
@@ -509,9 +560,10 @@ def _class(machine, label: str, postgres: bool, security_checks: bool):
     return room
 
 
-def _class_for_the_tests(machine, label: str, postgres: bool, security_checks: bool):
+def _class_for_the_tests(machine, label: str, postgres: bool, security_checks: bool,
+                         grading_service: bool = False):
     """A class fixture's body: the class for its tests, then everything stopped and timed."""
-    room = _class(machine, label, postgres, security_checks)
+    room = _class(machine, label, postgres, security_checks, grading_service)
     yield room
     room.stop()
     room.timer.lap("checks, then everything stopped")
@@ -526,6 +578,12 @@ def sqlite_class(machine):
 @pytest.fixture(scope="class")
 def postgres_class(machine):
     yield from _class_for_the_tests(machine, "postgres", postgres=True, security_checks=False)
+
+
+@pytest.fixture(scope="class")
+def service_class(machine):
+    yield from _class_for_the_tests(machine, "grading-service", postgres=True,
+                                    security_checks=False, grading_service=True)
 
 
 def _check_graded_code_is_contained(room: Class):
@@ -639,6 +697,83 @@ class TestClassOnJupyterHub:
         assert "submitted" in sqlite_class.feedback_status
         assert sqlite_class.feedback_pages == [f"{LESSON}.html"]
 
+    def test_the_websites_hub_link_opens_the_lesson(self, sqlite_class, tmp_path):
+        """The website's "Run on JupyterHub" link, made by site/conf.py for this hub and a
+        Git server on loopback that holds the course: nbgitpuller clones it into the
+        learner's home and the link lands on the lesson."""
+        ann = sqlite_class.people["ann"]
+        # as in a browser: a login session (cookies), and every redirect followed, through
+        # the hub's OAuth to ann's own server
+        browser = Person(sqlite_class.hub, ann.name, sqlite_class.passwords["ann"])
+        assert browser.login()
+        hub = sqlite_class.hub.url
+        with git_server(tmp_path, "rnn-course") as repository:
+            link = site_launch_links(LESSON, repository, hub)["JupyterHub"]
+            page = browser.http.get(link, timeout=120)  # the progress page
+            assert page.status_code == 200, sqlite_class.hub.explain(page)
+            pull = urlparse(page.url)
+            assert pull.path == f"/user/{ann.name}/git-pull", page.url
+            assert "nbgitpuller" in page.text.lower()
+            query = parse_qs(pull.query)
+            # what the page's script does next: the pull, streamed as server-sent events
+            events = []
+            arguments = {k: v[0] for k, v in query.items() if k != "urlpath"}
+            with browser.http.get(f"{hub}{pull.path}/api", params=arguments, stream=True,
+                                  timeout=240) as api:
+                assert api.status_code == 200, sqlite_class.hub.explain(api)
+                for line in api.iter_lines(decode_unicode=True):
+                    if line and line.startswith("data: "):
+                        events.append(json.loads(line.removeprefix("data: ")))
+                        if events[-1].get("phase") in ("finished", "error"):
+                            break
+            assert events and events[-1]["phase"] == "finished", events[-5:]
+        # the link's urlpath names the lesson, and it is there, as the course publishes it
+        urlpath = query["urlpath"][0]
+        assert urlpath == f"lab/tree/rnn-course/course/{LESSON}/{LESSON}.ipynb"
+        content = ann.ok("GET", f"/user/{ann.name}/api/contents/"
+                                f"{urlpath.removeprefix('lab/tree/')}").json()["content"]
+        published = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
+        assert [c["source"] for c in content["cells"]] == [c.source for c in published.cells]
+        home = Path(pwd.getpwnam(ann.name).pw_dir)
+        assert (home / "rnn-course" / ".git").is_dir()
+        assert (home / "rnn-course").stat().st_uid == pwd.getpwnam(ann.name).pw_uid
+
+
+def site_launch_links(lesson: str, repository: str, hub_url: str) -> dict[str, str]:
+    """The website's launch links (site/conf.py) for another repository and hub."""
+    spec = importlib.util.spec_from_file_location("site_conf", ROOT / "site" / "conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    return conf.launch_links(lesson, {**conf.SETTINGS, "repository": repository,
+                                      "jupyterhub": hub_url})
+
+
+@contextlib.contextmanager
+def git_server(folder: Path, name: str):
+    """A Git server on loopback (git daemon) with one repository, ``name``: the course's
+    learner copies (course/) committed on the branch main. Yields its URL."""
+    work, served = folder / "work", folder / "served"
+    shutil.copytree(ROOT / "course", work / "course")
+    git = ["git", "-c", "user.name=course", "-c", "user.email=course@localhost"]
+    run(*git, "init", "--quiet", "--initial-branch", "main", str(work))
+    run(*git, "-C", str(work), "add", "course")
+    run(*git, "-C", str(work), "commit", "--quiet", "-m", "the course")
+    run("git", "clone", "--quiet", "--bare", str(work), str(served / name))
+    port = free_port()
+    daemon = subprocess.Popen(
+        ["git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1",
+         f"--port={port}", f"--base-path={served}", str(served)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while run("git", "ls-remote", f"git://127.0.0.1:{port}/{name}", check=False).returncode:
+            assert daemon.poll() is None and time.monotonic() < deadline, daemon.stderr.read()
+            time.sleep(0.2)
+        yield f"git://127.0.0.1:{port}/{name}"
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+
 
 class TestClassWithPostgreSQLGradebook:
     """The same cycle, the gradebook on a PostgreSQL server (as for several graders)."""
@@ -659,6 +794,21 @@ class TestClassWithPostgreSQLGradebook:
                       for s in gradebook.find_assignment(LESSON).submissions}
         assert scores == {postgres_class.names["ann"]: 4.0, postgres_class.names["ben"]: 3.0}
 
+    def test_the_report_reads_the_postgresql_gradebook(self, postgres_class, tmp_path):
+        """classroom.report on this class: its numbers are the PostgreSQL gradebook's."""
+        env = dict(os.environ, NBGRADER_DB_URL=postgres_class.postgres.url)
+        result = subprocess.run([sys.executable, "-m", "classroom.report", LESSON, "--out",
+                                 str(tmp_path)], cwd=postgres_class.course_dir, env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+        assert result.stdout.startswith("2 graded"), result.stdout
+        with open(tmp_path / f"{LESSON}.csv", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        # ann 4/4 and ben 3/4: the cells' mean scores add up to the class mean, 3.5
+        assert {row["graded"] for row in rows} == {"2"}, rows
+        assert sum(float(row["mean_score"]) for row in rows) == pytest.approx(3.5), rows
+        assert (tmp_path / f"{LESSON}.html").stat().st_size > 1000
+
     def test_learners_do_not_get_the_gradebook_url(self, postgres_class):
         ann = postgres_class.names["ann"]
         # the servers' environment: the grader's has the URL, a learner's does not
@@ -674,3 +824,29 @@ class TestClassWithPostgreSQLGradebook:
                 found.setdefault(owner, set()).add(b"NBGRADER_DB_URL=" in text)
         assert found.get(ann) == {False}, found
         assert True in found.get(postgres_class.names["instructor"], set()), found
+
+
+class TestGradingServiceOnJupyterHub:
+    """The hub with its grading service on (a broker given): learners submit and fetch their
+    feedback in the Assignments tab, and no instructor collects, grades or releases."""
+
+    def test_learners_get_feedback_without_the_instructor(self, service_class):
+        ann, ben = service_class.names["ann"], service_class.names["ben"]
+        assert ("Attempt 1 of 3. graded automatically: 4 / 4 points. 2 attempts remain."
+                in service_class.feedback[ann])
+        assert ("Attempt 1 of 3. graded automatically: 3 / 4 points. 2 attempts remain."
+                in service_class.feedback[ben])
+        solution = (ROOT / "solutions" / LESSON / f"{LESSON}.ipynb").read_text()
+        hidden = solution.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+        for page in service_class.feedback.values():
+            assert "BEGIN HIDDEN TESTS" not in page
+            assert not [line for line in hidden.splitlines()
+                        if len(line.strip()) > 20 and line.strip() in page]
+
+    def test_the_services_scores_are_in_the_gradebook(self, service_class):
+        from nbgrader.api import Gradebook
+
+        with Gradebook(service_class.postgres.url, COURSE) as gradebook:
+            scores = {s.student.id: s.score
+                      for s in gradebook.find_assignment(LESSON).submissions}
+        assert scores == {service_class.names["ann"]: 4.0, service_class.names["ben"]: 3.0}

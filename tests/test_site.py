@@ -351,6 +351,7 @@ def test_launch_links_open_the_lesson_on_binder_jupyterhub_and_colab(visits, bui
         assert f"{hub.scheme}://{hub.netloc}" == SETTINGS["jupyterhub"]
         assert hub.path == "/hub/user-redirect/git-pull"
         assert parse_qs(hub.query) == {"repo": [repository], "branch": [branch],
+                                       "targetpath": [folder],
                                        "urlpath": [f"lab/tree/{folder}/{notebook}"]}
 
         colab = urlparse(links["Run on Colab"])

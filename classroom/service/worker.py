@@ -233,7 +233,7 @@ class Grader:
         seconds = time.perf_counter() - start
         if answer is None:
             process = self.processes[lesson][0]
-            over_time = process.process.poll() is None
+            over_time = process.over_time
             tail = self._stop(lesson)
             shutil.rmtree(self.root / "autograded" / student / lesson, ignore_errors=True)
             ok = False

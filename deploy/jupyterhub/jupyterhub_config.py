@@ -219,11 +219,12 @@ c.JupyterHub.load_roles = [
         ],
     },
     {
-        # the formgrader service: nbgrader asks the hub which courses the instructor's
-        # account belongs to (its groups), and nothing else
+        # the formgrader service, and the grading service's watcher and workers when they
+        # run: nbgrader asks the hub which courses the instructor's account belongs to (its
+        # groups) before it grades, and nothing else
         "name": f"formgrader-{COURSE}",
-        "description": f"the formgrader service of {COURSE}",
-        "services": [COURSE],
+        "description": f"the formgrader and grading services of {COURSE}",
+        "services": [service["name"] for service in c.JupyterHub.services],
         "scopes": [f"read:users:groups!user={INSTRUCTOR}"],
     },
 ]
