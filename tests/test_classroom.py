@@ -158,3 +158,25 @@ def test_a_submission_over_time_is_stopped_and_the_next_learner_is_still_graded(
     for student in ("amy", "cat"):
         scores = cell_scores(course, lesson, student)
         assert all(score == maximum for score, maximum in scores.values()), (student, scores)
+
+
+def test_a_grading_process_that_ends_is_reported_as_ended_not_as_over_time(tmp_path):
+    """A grading process that exits before it answers (here: a course configuration that
+    cannot load) is reported with the end of its log, at once."""
+    import queue
+
+    from classroom.autograde import _grading_job
+
+    (tmp_path / "nbgrader_config.py").write_text(
+        "raise SystemExit('this course configuration is broken on purpose')\n")
+    todo = queue.Queue()
+    todo.put("amy")
+    reports = _grading_job(tmp_path, "00-welcome", todo, timeout=600, force=True,
+                           sandbox=False, per_process=20, memory=0)
+    assert [r.student for r in reports] == ["amy"]
+    for report in reports:
+        assert not report.ok
+        assert "longer than" not in report.reason, report.reason
+        assert "the grading process ended" in report.reason, report.reason
+        assert report.seconds < 300  # not the timeout
+        assert any("broken on purpose" in line for line in report.log_tail), report.log_tail
