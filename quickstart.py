@@ -98,7 +98,9 @@ def lab(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     ensure_environment("test")
-    command = [PYTHON, "-m", "pytest", "-n", "auto", "--dist", "loadgroup", *args]
+    # the 25 slowest steps are listed at the end: where the run's time goes
+    command = [PYTHON, "-m", "pytest", "-n", "auto", "--dist", "loadgroup", "--durations=25",
+               *args]
     say("running: " + " ".join(str(c) for c in command))
     return subprocess.call(command, cwd=ROOT)
 
