@@ -801,7 +801,7 @@ class TestClassWithPostgreSQLGradebook:
                                  str(tmp_path)], cwd=postgres_class.course_dir, env=env,
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-        assert result.stdout.startswith("2 graded"), result.stdout
+        assert result.stdout.startswith("2 learners, 2 graded,"), result.stdout
         with open(tmp_path / f"{LESSON}.csv", newline="") as handle:
             rows = list(csv.DictReader(handle))
         # ann 4/4 and ben 3/4: the cells' mean scores add up to the class mean, 3.5
