@@ -43,17 +43,6 @@ def masked_sequence_loss(logits, targets, mask):
     return float(-(picked * mask).sum() / mask.size)
 
 
-# %% masked_sequence_loss wrong: ignores the mask (the mean over every position)
-def masked_sequence_loss(logits, targets, mask):
-    logits = np.asarray(logits, dtype=np.float64)
-    if not np.any(mask):
-        raise ValueError("the mask has no real token")
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0]
-    return float(-picked.mean())
-
-
 # %% masked_sequence_loss wrong: log of a softmax (overflows and takes log 0 for large logits)
 def masked_sequence_loss(logits, targets, mask):
     mask = np.asarray(mask, dtype=bool)
@@ -242,72 +231,6 @@ def beam_search(step, state, bos_id, eos_id, beam_width, max_len, length_penalty
     return tokens, total
 
 
-# %% beam_search wrong: ranks the hypotheses by the last step's log-probability only
-def beam_search(step, state, bos_id, eos_id, beam_width, max_len, length_penalty=0.0):
-    if beam_width < 1 or max_len < 1:
-        raise ValueError("beam_width and max_len must be at least 1")
-    beams = [(0.0, 0.0, [], state)]  # (last step's log-probability, total, tokens, state)
-    for _ in range(max_len):
-        candidates = []
-        for last, total, tokens, beam_state in beams:
-            if tokens and tokens[-1] == eos_id:
-                candidates.append((last, total, tokens, beam_state))
-                continue
-            log_probs, new_state = step(tokens[-1] if tokens else bos_id, beam_state)
-            for token in range(len(log_probs)):
-                lp = float(log_probs[token])
-                candidates.append((lp, total + lp, tokens + [token], new_state))
-        candidates.sort(key=lambda c: c[0], reverse=True)
-        beams = candidates[:beam_width]
-        if all(tokens[-1] == eos_id for _, _, tokens, _ in beams):
-            break
-    _, total, tokens, _ = beams[0]
-    return tokens, total
-
-
-# %% beam_search wrong: every hypothesis is extended from the initial state
-def beam_search(step, state, bos_id, eos_id, beam_width, max_len, length_penalty=0.0):
-    if beam_width < 1 or max_len < 1:
-        raise ValueError("beam_width and max_len must be at least 1")
-    beams = [(0.0, [])]
-    for _ in range(max_len):
-        candidates = []
-        for total, tokens in beams:
-            if tokens and tokens[-1] == eos_id:
-                candidates.append((total, tokens))
-                continue
-            log_probs, _ = step(tokens[-1] if tokens else bos_id, state)
-            for token in range(len(log_probs)):
-                candidates.append((total + float(log_probs[token]), tokens + [token]))
-        candidates.sort(key=lambda c: c[0], reverse=True)
-        beams = candidates[:beam_width]
-        if all(tokens[-1] == eos_id for _, tokens in beams):
-            break
-    return beams[0][1], beams[0][0]
-
-
-# %% beam_search wrong: returns the log-probability of the last step, not the total
-def beam_search(step, state, bos_id, eos_id, beam_width, max_len, length_penalty=0.0):
-    if beam_width < 1 or max_len < 1:
-        raise ValueError("beam_width and max_len must be at least 1")
-    beams = [(0.0, [], state, 0.0)]
-    for _ in range(max_len):
-        candidates = []
-        for total, tokens, beam_state, last in beams:
-            if tokens and tokens[-1] == eos_id:
-                candidates.append((total, tokens, beam_state, last))
-                continue
-            log_probs, new_state = step(tokens[-1] if tokens else bos_id, beam_state)
-            for token in range(len(log_probs)):
-                lp = float(log_probs[token])
-                candidates.append((total + lp, tokens + [token], new_state, lp))
-        candidates.sort(key=lambda c: c[0], reverse=True)
-        beams = candidates[:beam_width]
-        if all(tokens[-1] == eos_id for _, tokens, _, _ in beams):
-            break
-    return beams[0][1], beams[0][3]
-
-
 # %% beam_search wrong: applies the length penalty while pruning the beam, not only to rank the final beam
 def beam_search(step, state, bos_id, eos_id, beam_width, max_len, length_penalty=0.0):
     if beam_width < 1 or max_len < 1:
@@ -377,27 +300,6 @@ def beam_search(step, state, bos_id, eos_id, beam_width, max_len, length_penalty
     scored = [(total / len(tokens) ** length_penalty, tokens) for total, tokens, _ in beams]
     score, tokens = max(scored, key=lambda c: c[0])
     return tokens, score
-
-
-# %% beam_search wrong: ignores length_penalty (always ranks the final beam by the plain total)
-def beam_search(step, state, bos_id, eos_id, beam_width, max_len, length_penalty=0.0):
-    if beam_width < 1 or max_len < 1:
-        raise ValueError("beam_width and max_len must be at least 1")
-    beams = [(0.0, [], state)]
-    for _ in range(max_len):
-        candidates = []
-        for total, tokens, beam_state in beams:
-            if tokens and tokens[-1] == eos_id:
-                candidates.append((total, tokens, beam_state))
-                continue
-            log_probs, new_state = step(tokens[-1] if tokens else bos_id, beam_state)
-            for token in range(len(log_probs)):
-                candidates.append((total + float(log_probs[token]), tokens + [token], new_state))
-        candidates.sort(key=lambda c: c[0], reverse=True)
-        beams = candidates[:beam_width]
-        if all(tokens[-1] == eos_id for _, tokens, _ in beams):
-            break
-    return beams[0][1], beams[0][0]
 
 
 # %% beam_search wrong: no error contract, beam_width < 1 is taken as 1 and max_len < 1 returns []
