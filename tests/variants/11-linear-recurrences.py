@@ -132,24 +132,6 @@ def min_gru_forward(x, W_z, b_z, W_h, b_h, h0, scan=linear_recurrence):
     return scan(1.0 - z, z * np.tanh(x @ W_h + b_h), h0)
 
 
-# %% min_gru_forward wrong: starts from zeros instead of h0
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0, scan=linear_recurrence):
-    z = expit(x @ W_z + b_z)
-    return scan(1.0 - z, z * (x @ W_h + b_h), np.zeros_like(h0))
-
-
-# %% min_gru_forward wrong: right values, but its loop updates the caller's h0 (h = h0; h *= ...)
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0, scan=linear_recurrence):
-    z = expit(x @ W_z + b_z)
-    candidate = x @ W_h + b_h
-    h, states = h0, []
-    for t in range(x.shape[1]):
-        h *= 1.0 - z[:, t]
-        h += z[:, t] * candidate[:, t]
-        states.append(h.copy())
-    return np.stack(states, axis=1)
-
-
 # %% linear_recurrence wrong: zeroes the caller's a, b, h0 in place and returns zeros
 def linear_recurrence(a, b, h0):
     a[...] = 0.0
