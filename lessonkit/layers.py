@@ -6,9 +6,9 @@ does not have defines it in this module (and the lesson imports it from here).
 
 - ``PositionIndices``, ``PaddingMask`` (lesson 07): the positions 0 .. T-1 of a batch of
   token ids, and where its real tokens are;
-- ``MinGRU``, ``AddPositions``, ``LastStep`` (lesson 09): the minGRU of Feng et al. (2024)
-  with a doubling scan, a fixed table of positional encodings added to the input, and the
-  last time step of a sequence.
+- ``AddPositions`` (lesson 10): a fixed table of positional encodings added to the input;
+- ``MinGRU``, ``LastStep`` (lesson 11): the minGRU of Feng et al. (2024) with a doubling
+  scan, and the last time step of a sequence.
 """
 
 from __future__ import annotations

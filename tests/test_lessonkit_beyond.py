@@ -1,4 +1,4 @@
-"""Unit tests for the lessonkit helpers of lesson 09 (beyond recurrence)."""
+"""Unit tests for the lessonkit helpers of lesson 11 (linear recurrences)."""
 
 from __future__ import annotations
 

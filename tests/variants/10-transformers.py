@@ -1,7 +1,7 @@
 # Variants of the graded functions of 10-transformers, for the grading gate.
 # Each block replaces the whole answer cell of its function (see docs/authoring.md).
-# The notebook's earlier cells provide np, softmax and sigmoid, and linear_recurrence
-# for min_gru_forward.
+# The notebook's earlier cells provide np and softmax (scipy.special's), and layer_norm
+# for transformer_block_forward's default norm.
 
 # %% multi_head_self_attention alternate: loop-free einsum over all heads, its own softmax
 def multi_head_self_attention(x, W_q, W_k, W_v, W_o, causal=False):
@@ -144,165 +144,99 @@ def sinusoidal_positions(length, d_model):
     return np.where(np.arange(d_model) % 2 == 0, np.sin(angles), np.cos(angles))
 
 
-# %% linear_recurrence alternate: log-space scan with logcumsumexp, signs split into two parts
-def linear_recurrence(a, b, h0):
-    a, b, h0 = (np.asarray(v, dtype=np.float64) for v in (a, b, h0))
-    log_A = np.cumsum(np.log(a), axis=1)  # log(a_1 ... a_t): a sum, it cannot underflow
-    log_A = np.concatenate([np.zeros_like(log_A[:, :1]), log_A], axis=1)  # position 0 for h0
-    values = np.concatenate([h0[:, None, :], b], axis=1)  # v_0 = h0, v_t = b_t
-    with np.errstate(divide="ignore"):  # log(0) = -inf is what we want for the zeros
-        log_pos = np.log(np.maximum(values, 0.0)) - log_A
-        log_neg = np.log(np.maximum(-values, 0.0)) - log_A
-    pos = np.exp(np.logaddexp.accumulate(log_pos, axis=1) + log_A)
-    neg = np.exp(np.logaddexp.accumulate(log_neg, axis=1) + log_A)
-    return (pos - neg)[:, 1:]
+# %% layer_norm alternate: np.var and np.sqrt in float32, gamma and beta applied first to the scale
+def layer_norm(x, gamma, beta, eps=1e-3):
+    x = np.asarray(x, dtype=np.float32)
+    centred = x - x.mean(axis=-1, keepdims=True)
+    scale = np.asarray(gamma, np.float32) / np.sqrt(np.var(x, axis=-1, keepdims=True) + eps)
+    return centred * scale + np.asarray(beta, np.float32)
 
 
-# %% linear_recurrence alternate: Blelloch's work-efficient scan (up-sweep, down-sweep) in numpy
-def linear_recurrence(a, b, h0):
-    batch, T, units = np.shape(a)
-    n = 1 << max(T - 1, 0).bit_length()  # the next power of two
-    A = np.ones((batch, n, units))
-    B = np.zeros((batch, n, units))
-    A[:, :T], B[:, :T] = a, b
-    elem_A, elem_B = A.copy(), B.copy()
-
-    def then(first_a, first_b, second_a, second_b):  # apply `first`, then `second`
-        return first_a * second_a, second_a * first_b + second_b
-
-    d = 1
-    while d < n:  # up-sweep: node i holds its block's composition
-        right = np.arange(2 * d - 1, n, 2 * d)
-        A[:, right], B[:, right] = then(A[:, right - d], B[:, right - d], A[:, right], B[:, right])
-        d *= 2
-    A[:, n - 1], B[:, n - 1] = 1.0, 0.0  # identity: nothing comes before the whole sequence
-    d = n // 2
-    while d >= 1:  # down-sweep: node i receives the composition of everything before it
-        right = np.arange(2 * d - 1, n, 2 * d)
-        left_a, left_b = A[:, right - d].copy(), B[:, right - d].copy()
-        A[:, right - d], B[:, right - d] = A[:, right], B[:, right]
-        A[:, right], B[:, right] = then(A[:, right], B[:, right], left_a, left_b)
-        d //= 2
-    A, B = then(A, B, elem_A, elem_B)  # exclusive prefixes -> inclusive
-    return A[:, :T] * np.asarray(h0)[:, None, :] + B[:, :T]
+# %% layer_norm alternate: a loop over the rows of a 2-D view, statistics by hand
+def layer_norm(x, gamma, beta, eps=1e-3):
+    x = np.asarray(x, dtype=np.float64)
+    rows = x.reshape(-1, x.shape[-1])
+    out = np.empty_like(rows)
+    for i, row in enumerate(rows):
+        mean = sum(row) / len(row)
+        var = sum((v - mean) ** 2 for v in row) / len(row)
+        out[i] = (row - mean) / (var + eps) ** 0.5 * gamma + beta
+    return out.reshape(x.shape)
 
 
-# %% linear_recurrence alternate: chunked scan, sqrt(T) steps inside all chunks, then a carry
-def linear_recurrence(a, b, h0):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    batch, T, units = a.shape
-    size = max(1, int(np.ceil(np.sqrt(T))))
-    chunks = -(-T // size)
-    pad = chunks * size - T
-    A = np.concatenate([a, np.ones((batch, pad, units))], axis=1).reshape(batch, chunks, size, units)
-    B = np.concatenate([b, np.zeros((batch, pad, units))], axis=1).reshape(batch, chunks, size, units)
-    local_a, local_b = np.empty_like(A), np.empty_like(B)
-    run_a, run_b = np.ones((batch, chunks, units)), np.zeros((batch, chunks, units))
-    for j in range(size):  # every chunk at once, from a zero state
-        run_a, run_b = A[:, :, j] * run_a, A[:, :, j] * run_b + B[:, :, j]
-        local_a[:, :, j], local_b[:, :, j] = run_a, run_b
-    states = np.empty_like(B)
-    h = np.asarray(h0, dtype=np.float64)
-    for c in range(chunks):  # carry the state from chunk to chunk
-        states[:, c] = local_a[:, c] * h[:, None, :] + local_b[:, c]
-        h = states[:, c, -1]
-    return states.reshape(batch, chunks * size, units)[:, :T]
+# %% layer_norm wrong: the unbiased variance (divided by d - 1)
+def layer_norm(x, gamma, beta, eps=1e-3):
+    mean = np.mean(x, axis=-1, keepdims=True)
+    var = np.var(x, axis=-1, ddof=1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
 
 
-# %% linear_recurrence wrong: cumulative product, then divide (nan once the product underflows)
-def linear_recurrence(a, b, h0):
-    A = np.cumprod(a, axis=1)
-    return A * (h0[:, None, :] + np.cumsum(b / A, axis=1))
+# %% layer_norm wrong: eps outside the square root (std + eps)
+def layer_norm(x, gamma, beta, eps=1e-3):
+    mean = np.mean(x, axis=-1, keepdims=True)
+    return (x - mean) / (np.std(x, axis=-1, keepdims=True) + eps) * gamma + beta
 
 
-# %% linear_recurrence wrong: h0 dropped (the scan of b alone)
-def linear_recurrence(a, b, h0):
-    A = np.array(a, dtype=np.float64)
-    B = np.array(b, dtype=np.float64)
-    step = 1
-    while step < A.shape[1]:
-        B[:, step:] = A[:, step:] * B[:, :-step] + B[:, step:]
-        A[:, step:] = A[:, step:] * A[:, :-step]
-        step *= 2
-    return B
+# %% layer_norm wrong: normalises over the batch axis (batch norm's statistics)
+def layer_norm(x, gamma, beta, eps=1e-3):
+    mean = np.mean(x, axis=0, keepdims=True)
+    var = np.var(x, axis=0, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
 
 
-# %% linear_recurrence wrong: a Python loop over time (right numbers, not a scan)
-def linear_recurrence(a, b, h0):
-    h, states = h0, []
-    for t in range(a.shape[1]):
-        h = a[:, t] * h + b[:, t]
-        states.append(h)
-    return np.stack(states, axis=1)
+# %% layer_norm wrong: centres the caller's x in place, and forgets gamma and beta
+def layer_norm(x, gamma, beta, eps=1e-3):
+    x -= np.mean(x, axis=-1, keepdims=True)
+    return x / np.sqrt(np.mean(x ** 2, axis=-1, keepdims=True) + eps)
 
 
-# %% linear_recurrence wrong: right values, but the scan runs in the caller's a and b (no copies)
-def linear_recurrence(a, b, h0):
-    step = 1
-    while step < a.shape[1]:
-        b[:, step:] = a[:, step:] * b[:, :-step] + b[:, step:]
-        a[:, step:] = a[:, step:] * a[:, :-step]
-        step *= 2
-    return a * h0[:, None, :] + b
+# %% transformer_block_forward alternate: relu as a mask, attention's result by index, keywords
+def transformer_block_forward(x, p, attention, causal=True, norm=layer_norm):
+    h = norm(x, gamma=p["ln1_gamma"], beta=p["ln1_beta"])
+    a = x + attention(h, p["W_q"], p["W_k"], p["W_v"], p["W_o"], causal=causal)[0]
+    hidden = norm(a, p["ln2_gamma"], p["ln2_beta"]) @ p["W_1"] + p["b_1"]
+    hidden = hidden * (hidden > 0)
+    return a + (hidden @ p["W_2"] + p["b_2"])
 
 
-# %% min_gru_forward alternate: 1 - sigmoid(u) written as sigmoid(-u), einsum products
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
-    u = np.einsum("btd,du->btu", x, W_z) + b_z
-    candidate = np.einsum("btd,du->btu", x, W_h) + b_h
-    return linear_recurrence(sigmoid(-u), sigmoid(u) * candidate, h0)
+# %% transformer_block_forward alternate: float64 copies, the feed-forward net by einsum
+def transformer_block_forward(x, p, attention, causal=True, norm=layer_norm):
+    x = np.array(x, dtype=np.float64)
+    out, _ = attention(norm(x, p["ln1_gamma"], p["ln1_beta"]), p["W_q"], p["W_k"], p["W_v"],
+                       p["W_o"], causal)
+    a = x + np.asarray(out, dtype=np.float64)
+    n = norm(a, p["ln2_gamma"], p["ln2_beta"])
+    hidden = np.maximum(np.einsum("btd,df->btf", n, p["W_1"]) + p["b_1"], 0.0)
+    return a + np.einsum("btf,fd->btd", hidden, p["W_2"]) + p["b_2"]
 
 
-# %% min_gru_forward alternate: the three equations step by step (a loop, float64)
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
-    h, states = np.asarray(h0, dtype=np.float64), []
-    for t in range(x.shape[1]):
-        z = 1.0 / (1.0 + np.exp(-(x[:, t] @ W_z + b_z)))
-        h = (1.0 - z) * h + z * (x[:, t] @ W_h + b_h)
-        states.append(h)
-    return np.stack(states, axis=1)
+# %% transformer_block_forward wrong: post-LN (normalises after each residual sum)
+def transformer_block_forward(x, p, attention, causal=True, norm=layer_norm):
+    a = norm(x + attention(x, p["W_q"], p["W_k"], p["W_v"], p["W_o"], causal)[0],
+             p["ln1_gamma"], p["ln1_beta"])
+    hidden = np.maximum(a @ p["W_1"] + p["b_1"], 0.0)
+    return norm(a + hidden @ p["W_2"] + p["b_2"], p["ln2_gamma"], p["ln2_beta"])
 
 
-# %% min_gru_forward wrong: the blend reversed (Keras' GRU habit: z keeps the old state)
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
-    z = sigmoid(x @ W_z + b_z)
-    return linear_recurrence(z, (1.0 - z) * (x @ W_h + b_h), h0)
+# %% transformer_block_forward wrong: forgets the attention step's residual (a = attention only)
+def transformer_block_forward(x, p, attention, causal=True, norm=layer_norm):
+    a = attention(norm(x, p["ln1_gamma"], p["ln1_beta"]), p["W_q"], p["W_k"], p["W_v"], p["W_o"],
+                  causal)[0]
+    hidden = np.maximum(norm(a, p["ln2_gamma"], p["ln2_beta"]) @ p["W_1"] + p["b_1"], 0.0)
+    return a + hidden @ p["W_2"] + p["b_2"]
 
 
-# %% min_gru_forward wrong: a tanh on the candidate (the GRU's, not the minGRU's)
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
-    z = sigmoid(x @ W_z + b_z)
-    return linear_recurrence(1.0 - z, z * np.tanh(x @ W_h + b_h), h0)
+# %% transformer_block_forward wrong: the relu after the second dense layer, not between them
+def transformer_block_forward(x, p, attention, causal=True, norm=layer_norm):
+    a = x + attention(norm(x, p["ln1_gamma"], p["ln1_beta"]), p["W_q"], p["W_k"], p["W_v"],
+                      p["W_o"], causal)[0]
+    ff = (norm(a, p["ln2_gamma"], p["ln2_beta"]) @ p["W_1"] + p["b_1"]) @ p["W_2"] + p["b_2"]
+    return a + np.maximum(ff, 0.0)
 
 
-# %% min_gru_forward wrong: starts from zeros instead of h0
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
-    z = sigmoid(x @ W_z + b_z)
-    return linear_recurrence(1.0 - z, z * (x @ W_h + b_h), np.zeros_like(h0))
-
-
-# %% min_gru_forward wrong: right values, but its loop updates the caller's h0 (h = h0; h *= ...)
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
-    z = sigmoid(x @ W_z + b_z)
-    candidate = x @ W_h + b_h
-    h, states = h0, []
-    for t in range(x.shape[1]):
-        h *= 1.0 - z[:, t]
-        h += z[:, t] * candidate[:, t]
-        states.append(h.copy())
-    return np.stack(states, axis=1)
-
-
-# %% linear_recurrence wrong: zeroes the caller's a, b, h0 in place and returns zeros
-def linear_recurrence(a, b, h0):
-    a[...] = 0.0
-    b[...] = 0.0
-    h0[...] = 0.0
-    return np.zeros(np.shape(b))
-
-
-# %% min_gru_forward wrong: zeroes the caller's six arrays in place and returns zeros
-def min_gru_forward(x, W_z, b_z, W_h, b_h, h0):
-    for array in (x, W_z, b_z, W_h, b_h, h0):
-        array[...] = 0.0
-    return np.zeros((x.shape[0], x.shape[1], W_z.shape[1]))
+# %% transformer_block_forward wrong: ignores causal (always asks attention for the mask)
+def transformer_block_forward(x, p, attention, causal=True, norm=layer_norm):
+    a = x + attention(norm(x, p["ln1_gamma"], p["ln1_beta"]), p["W_q"], p["W_k"], p["W_v"],
+                      p["W_o"], True)[0]
+    hidden = np.maximum(norm(a, p["ln2_gamma"], p["ln2_beta"]) @ p["W_1"] + p["b_1"], 0.0)
+    return a + hidden @ p["W_2"] + p["b_2"]
