@@ -11,6 +11,12 @@ the same batches: one plain, one with dropout on each layer's inputs (``dropout`
 training and validation loss and accuracy (validation: fresh sequences drawn and labelled
 the same way, flips included; "clean": the true labels of the same sequences), then the
 mean and spread over the seeds and how many seeds dropout won.
+
+Measured on 2026-12-07 (10 seeds, on a loaded 2-core machine, so the fit times are
+inflated): without dropout, training accuracy 0.990, validation loss 1.02 +- 0.06,
+accuracy on the true labels 0.80 +- 0.02; with dropout 0.3 / 0.3, training accuracy
+0.813, validation loss 0.49 +- 0.01, true-label accuracy 0.93 +- 0.01. Dropout gave the
+lower validation loss and the higher true-label accuracy with all 10 seeds.
 """
 
 from __future__ import annotations
