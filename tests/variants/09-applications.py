@@ -216,11 +216,6 @@ def anomaly_threshold(errors, k):
     return float(e.mean()), float(k * e.std())
 
 
-# %% anomaly_threshold wrong: the width is the standard deviation, k forgotten
-def anomaly_threshold(errors, k):
-    return float(np.mean(errors)), float(np.std(errors))
-
-
 # %% detect_anomalies alternate: two one-sided comparisons, outside [center - w, center + w]
 def detect_anomalies(errors, center, width):
     errors = np.asarray(errors)
@@ -243,19 +238,9 @@ def detect_anomalies(errors, center, width):
     return np.asarray(errors) - center > width
 
 
-# %% detect_anomalies wrong: >= instead of > (an error on the edge of the band is flagged)
-def detect_anomalies(errors, center, width):
-    return np.abs(np.asarray(errors) - center) >= width
-
-
 # %% detect_anomalies wrong: the old rule, |error| compared with center + width
 def detect_anomalies(errors, center, width):
     return np.abs(np.asarray(errors)) > center + width
-
-
-# %% detect_anomalies wrong: returns the indices of the anomalies, not a mask
-def detect_anomalies(errors, center, width):
-    return np.flatnonzero(np.abs(np.asarray(errors) - center) > width)
 
 
 # %% anomaly_threshold wrong: zeroes the caller's errors in place and returns (0.0, 0.0)
