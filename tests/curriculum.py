@@ -20,6 +20,7 @@ GRADED_FUNCTIONS: dict[str, list[str]] = {
     "05-gru": ["gru_cell_forward", "gru_forward", "torch_gru_to_keras"],
     "06-deep-bidirectional": [
         "bidirectional_rnn_forward", "build_stacked_model", "build_bidirectional_model",
+        "build_regularised_tagger",
     ],
     "07-attention": ["softmax", "dot_product_attention", "additive_attention"],
     "08-sequence-to-sequence": ["masked_sequence_loss", "greedy_decode", "beam_search"],
@@ -54,5 +55,7 @@ LEARNER_OBJECTS: dict[str, list[str]] = {
 # the reference's model unchanged, which is a right answer, so the gate does not count it.
 OBJECT_RESULTS: dict[str, list[str]] = {
     "02-recurrent-networks": ["build_rnn_model"],
-    "06-deep-bidirectional": ["build_stacked_model", "build_bidirectional_model"],
+    "06-deep-bidirectional": [
+        "build_stacked_model", "build_bidirectional_model", "build_regularised_tagger",
+    ],
 }

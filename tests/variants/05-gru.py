@@ -162,72 +162,73 @@ def gru_forward(x, h0, W, U, b):
     return np.stack(states, axis=1)
 
 
-# %% rnn_param_count alternate: ask Keras, building the layer
-def rnn_param_count(cell, input_dim, units, reset_after=True):
-    kinds = {"simple": ("SimpleRNN", {}), "lstm": ("LSTM", {}),
-             "gru": ("GRU", {"reset_after": reset_after})}
-    if cell not in kinds:
-        raise ValueError(f"unknown cell {cell!r}: use 'simple', 'lstm' or 'gru'")
-    kind, options = kinds[cell]
-    layer = getattr(keras.layers, kind)(int(units), **options)
-    layer.build((None, None, int(input_dim)))
-    return layer.count_params()
+# %% torch_gru_to_keras alternate: block by block, np.concatenate of transposed slices
+def torch_gru_to_keras(weight_ih, weight_hh, bias_ih, bias_hh):
+    H = weight_hh.shape[1]
+    r, z, n = slice(0, H), slice(H, 2 * H), slice(2 * H, 3 * H)
+    kernel = np.concatenate([weight_ih[z].T, weight_ih[r].T, weight_ih[n].T], axis=1)
+    recurrent = np.concatenate([weight_hh[z].T, weight_hh[r].T, weight_hh[n].T], axis=1)
+    bias = np.array([np.concatenate([b[z], b[r], b[n]]) for b in (bias_ih, bias_hh)])
+    return [kernel, recurrent, bias]
 
 
-# %% rnn_param_count alternate: the sizes of W, U and b, from their shapes
-def rnn_param_count(cell, input_dim, units, reset_after=True):
-    if cell == "simple":
-        shapes = [(input_dim, units), (units, units), (units,)]
-    elif cell == "lstm":
-        shapes = [(input_dim, 4 * units), (units, 4 * units), (4 * units,)]
-    elif cell == "gru":
-        bias = (2, 3 * units) if reset_after else (3 * units,)
-        shapes = [(input_dim, 3 * units), (units, 3 * units), bias]
-    else:
-        raise ValueError("cell should be one of 'simple', 'lstm', 'gru'")
-    return int(sum(np.prod(shape) for shape in shapes))
+# %% torch_gru_to_keras alternate: z, r biases summed in row 0 (only the sum matters), float32
+def torch_gru_to_keras(weight_ih, weight_hh, bias_ih, bias_hh):
+    H = weight_hh.shape[1]
+    blocks = [slice(H, 2 * H), slice(0, H), slice(2 * H, 3 * H)]  # z, r, n
+    kernel = np.hstack([np.transpose(weight_ih[s]) for s in blocks]).astype(np.float32)
+    recurrent = np.hstack([np.transpose(weight_hh[s]) for s in blocks]).astype(np.float32)
+    bias = np.zeros((2, 3 * H), dtype=np.float32)
+    bias[0, : 2 * H] = np.concatenate([bias_ih[s] + bias_hh[s] for s in blocks[:2]])
+    bias[0, 2 * H :] = bias_ih[blocks[2]]
+    bias[1, 2 * H :] = bias_hh[blocks[2]]
+    return [kernel, recurrent, bias]
 
 
-# %% rnn_param_count wrong: the GRU always with two bias rows (ignores reset_after)
-def rnn_param_count(cell, input_dim, units, reset_after=True):
-    blocks = {"simple": 1, "lstm": 4, "gru": 3}
-    if cell not in blocks:
-        raise ValueError(f"cell must be 'simple', 'lstm' or 'gru', got {cell!r}")
-    bias_rows = 2 if cell == "gru" else 1
-    return blocks[cell] * (input_dim * units + units * units + bias_rows * units)
+# %% torch_gru_to_keras wrong: forgets the transpose (reshapes PyTorch's (3H, D) to (D, 3H))
+def torch_gru_to_keras(weight_ih, weight_hh, bias_ih, bias_hh):
+    H = weight_hh.shape[1]
+    D = weight_ih.shape[1]
+    order = np.r_[H:2 * H, 0:H, 2 * H:3 * H]
+    kernel = weight_ih[order].reshape(D, 3 * H)
+    recurrent = weight_hh[order].reshape(H, 3 * H)
+    return [kernel, recurrent, np.stack([bias_ih[order], bias_hh[order]])]
 
 
-# %% rnn_param_count wrong: the GRU always with one bias row (the reset_after=False count)
-def rnn_param_count(cell, input_dim, units, reset_after=True):
-    blocks = {"simple": 1, "lstm": 4, "gru": 3}
-    if cell not in blocks:
-        raise ValueError(f"cell must be 'simple', 'lstm' or 'gru', got {cell!r}")
-    return blocks[cell] * (input_dim * units + units * units + units)
+# %% torch_gru_to_keras wrong: keeps PyTorch's block order r, z, n (transposes only)
+def torch_gru_to_keras(weight_ih, weight_hh, bias_ih, bias_hh):
+    return [weight_ih.T, weight_hh.T, np.stack([bias_ih, bias_hh])]
 
 
-# %% rnn_param_count wrong: the LSTM with two bias vectors, as PyTorch counts
-def rnn_param_count(cell, input_dim, units, reset_after=True):
-    blocks = {"simple": 1, "lstm": 4, "gru": 3}
-    if cell not in blocks:
-        raise ValueError(f"cell must be 'simple', 'lstm' or 'gru', got {cell!r}")
-    bias_rows = 2 if cell == "lstm" or (cell == "gru" and reset_after) else 1
-    return blocks[cell] * (input_dim * units + units * units + bias_rows * units)
+# %% torch_gru_to_keras wrong: bias rows swapped, [bias_hh; bias_ih]
+def torch_gru_to_keras(weight_ih, weight_hh, bias_ih, bias_hh):
+    H = weight_hh.shape[1]
+    order = np.r_[H:2 * H, 0:H, 2 * H:3 * H]
+    return [weight_ih[order].T, weight_hh[order].T, np.stack([bias_hh[order], bias_ih[order]])]
 
 
-# %% rnn_param_count wrong: the recurrent kernel counted as (H, H) for every kind
-def rnn_param_count(cell, input_dim, units, reset_after=True):
-    blocks = {"simple": 1, "lstm": 4, "gru": 3}
-    if cell not in blocks:
-        raise ValueError(f"cell must be 'simple', 'lstm' or 'gru', got {cell!r}")
-    bias_rows = 2 if cell == "gru" and reset_after else 1
-    return blocks[cell] * (input_dim * units + bias_rows * units) + units * units
+# %% torch_gru_to_keras wrong: both biases summed into row 0 for every block (row 1 zero)
+def torch_gru_to_keras(weight_ih, weight_hh, bias_ih, bias_hh):
+    H = weight_hh.shape[1]
+    order = np.r_[H:2 * H, 0:H, 2 * H:3 * H]
+    bias = np.stack([(bias_ih + bias_hh)[order], np.zeros(3 * H)])
+    return [weight_ih[order].T, weight_hh[order].T, bias]
 
 
-# %% rnn_param_count wrong: no error for an unknown cell (returns 0)
-def rnn_param_count(cell, input_dim, units, reset_after=True):
-    blocks = {"simple": 1, "lstm": 4, "gru": 3}
-    bias_rows = 2 if cell == "gru" and reset_after else 1
-    return blocks.get(cell, 0) * (input_dim * units + units * units + bias_rows * units)
+# %% torch_gru_to_keras wrong: z and r swapped in the weights only, biases left in PyTorch's order
+def torch_gru_to_keras(weight_ih, weight_hh, bias_ih, bias_hh):
+    H = weight_hh.shape[1]
+    order = np.r_[H:2 * H, 0:H, 2 * H:3 * H]
+    return [weight_ih[order].T, weight_hh[order].T, np.stack([bias_ih, bias_hh])]
+
+
+# %% torch_gru_to_keras wrong: reorders the arguments in place, then reorders them again
+def torch_gru_to_keras(weight_ih, weight_hh, bias_ih, bias_hh):
+    H = weight_hh.shape[1]
+    order = np.r_[H:2 * H, 0:H, 2 * H:3 * H]
+    for array in (weight_ih, weight_hh, bias_ih, bias_hh):
+        array[...] = array[order]
+    return [weight_ih[order].T, weight_hh[order].T, np.stack([bias_ih[order], bias_hh[order]])]
 
 
 # %% gru_forward wrong: zeroes the caller's arrays in place and returns zeros

@@ -224,3 +224,95 @@ def build_bidirectional_model(timesteps, features, units=16, layer=keras.layers.
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
+
+
+# %% build_regularised_tagger alternate: functional API, rates passed by keyword to a helper
+def build_regularised_tagger(timesteps, features, units=32, dropout=0.3, recurrent_dropout=0.3,
+                             layer=keras.layers.SimpleRNN, learning_rate=0.01):
+    rates = {"dropout": dropout, "recurrent_dropout": recurrent_dropout}
+    inputs = keras.Input(shape=(timesteps, features))
+    h = inputs
+    for _ in range(2):
+        h = keras.layers.Bidirectional(layer(units, return_sequences=True, **rates))(h)
+    outputs = keras.layers.TimeDistributed(keras.layers.Dense(1, activation="sigmoid"))(h)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                  loss=keras.losses.BinaryCrossentropy(), metrics=["binary_accuracy"])
+    return model
+
+
+# %% build_regularised_tagger alternate: a loop adding the layers, sigmoid as its own layer
+def build_regularised_tagger(timesteps, features, units=32, dropout=0.3, recurrent_dropout=0.3,
+                             layer=keras.layers.SimpleRNN, learning_rate=0.01):
+    model = keras.Sequential()
+    model.add(keras.Input((timesteps, features)))
+    for _ in range(2):
+        model.add(keras.layers.Bidirectional(
+            layer(units, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                  return_sequences=True), merge_mode="concat"))
+    model.add(keras.layers.Dense(1))
+    model.add(keras.layers.Activation("sigmoid"))
+    model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+# %% build_regularised_tagger wrong: a Dropout layer between the layers (a fresh mask every step, no recurrent dropout)
+def build_regularised_tagger(timesteps, features, units=32, dropout=0.3, recurrent_dropout=0.3,
+                             layer=keras.layers.SimpleRNN, learning_rate=0.01):
+    model = keras.Sequential([
+        keras.Input((timesteps, features)),
+        keras.layers.Bidirectional(layer(units, return_sequences=True)),
+        keras.layers.Dropout(dropout),
+        keras.layers.Bidirectional(layer(units, return_sequences=True)),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+# %% build_regularised_tagger wrong: recurrent_dropout forgotten (inputs only)
+def build_regularised_tagger(timesteps, features, units=32, dropout=0.3, recurrent_dropout=0.3,
+                             layer=keras.layers.SimpleRNN, learning_rate=0.01):
+    model = keras.Sequential([
+        keras.Input((timesteps, features)),
+        keras.layers.Bidirectional(layer(units, return_sequences=True, dropout=dropout)),
+        keras.layers.Bidirectional(layer(units, return_sequences=True, dropout=dropout)),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+# %% build_regularised_tagger wrong: the two rates swapped
+def build_regularised_tagger(timesteps, features, units=32, dropout=0.3, recurrent_dropout=0.3,
+                             layer=keras.layers.SimpleRNN, learning_rate=0.01):
+    def recurrent():
+        return layer(units, return_sequences=True, dropout=recurrent_dropout,
+                     recurrent_dropout=dropout)
+
+    model = keras.Sequential([
+        keras.Input((timesteps, features)),
+        keras.layers.Bidirectional(recurrent()),
+        keras.layers.Bidirectional(recurrent()),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+# %% build_regularised_tagger wrong: one bidirectional layer only
+def build_regularised_tagger(timesteps, features, units=32, dropout=0.3, recurrent_dropout=0.3,
+                             layer=keras.layers.SimpleRNN, learning_rate=0.01):
+    model = keras.Sequential([
+        keras.Input((timesteps, features)),
+        keras.layers.Bidirectional(layer(units, return_sequences=True, dropout=dropout,
+                                         recurrent_dropout=recurrent_dropout)),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+    return model

@@ -191,65 +191,65 @@ def sample_with_temperature(logits, temperature, rng):
 def anomaly_threshold(errors, k):
     e = np.asarray(errors, dtype=np.float64).ravel()
     mean = e.sum() / e.size
-    return float(mean + k * np.sqrt(np.mean((e - mean) ** 2)))
+    return float(mean), float(k * np.sqrt(np.mean((e - mean) ** 2)))
 
 
-# %% anomaly_threshold alternate: float32 arithmetic, numpy scalar returned
+# %% anomaly_threshold alternate: float32 arithmetic, numpy scalars returned
 def anomaly_threshold(errors, k):
     e = np.asarray(errors, dtype=np.float32)
-    return e.mean() + np.float32(k) * e.std()
+    return e.mean(), np.float32(k) * e.std()
 
 
 # %% anomaly_threshold wrong: sample standard deviation (ddof=1)
 def anomaly_threshold(errors, k):
-    return float(np.mean(errors) + k * np.std(errors, ddof=1))
+    return float(np.mean(errors)), float(k * np.std(errors, ddof=1))
 
 
-# %% anomaly_threshold wrong: k * std without the mean
+# %% anomaly_threshold wrong: the old signed threshold, (0, mean + k * std)
 def anomaly_threshold(errors, k):
-    return float(k * np.std(errors))
+    return 0.0, float(np.mean(errors) + k * np.std(errors))
 
 
 # %% anomaly_threshold wrong: statistics of the absolute errors
 def anomaly_threshold(errors, k):
     e = np.abs(np.asarray(errors, dtype=np.float64))
-    return float(e.mean() + k * e.std())
+    return float(e.mean()), float(k * e.std())
 
 
-# %% detect_anomalies alternate: two one-sided comparisons
-def detect_anomalies(errors, threshold):
+# %% detect_anomalies alternate: two one-sided comparisons, outside [center - w, center + w]
+def detect_anomalies(errors, center, width):
     errors = np.asarray(errors)
-    return (errors > threshold) | (errors < -threshold)
+    return (errors > center + width) | (errors < center - width)
 
 
 # %% detect_anomalies alternate: a Python loop, reshaped to the input's shape
-def detect_anomalies(errors, threshold):
-    flat = [abs(float(e)) > threshold for e in np.ravel(errors)]
+def detect_anomalies(errors, center, width):
+    flat = [abs(float(e) - center) > width for e in np.ravel(errors)]
     return np.array(flat, dtype=bool).reshape(np.shape(errors))
 
 
-# %% detect_anomalies wrong: forgets the absolute value (only positive errors flagged)
-def detect_anomalies(errors, threshold):
-    return np.asarray(errors) > threshold
+# %% detect_anomalies wrong: forgets the centre, |error| > width
+def detect_anomalies(errors, center, width):
+    return np.abs(np.asarray(errors)) > width
 
 
-# %% detect_anomalies wrong: >= instead of > (an error equal to the threshold is flagged)
-def detect_anomalies(errors, threshold):
-    return np.abs(np.asarray(errors)) >= threshold
+# %% detect_anomalies wrong: forgets the absolute value (only errors above the band)
+def detect_anomalies(errors, center, width):
+    return np.asarray(errors) - center > width
 
 
-# %% detect_anomalies wrong: returns the indices of the anomalies, not a mask
-def detect_anomalies(errors, threshold):
-    return np.flatnonzero(np.abs(np.asarray(errors)) > threshold)
+# %% detect_anomalies wrong: the old rule, |error| compared with center + width
+def detect_anomalies(errors, center, width):
+    return np.abs(np.asarray(errors)) > center + width
 
 
-# %% anomaly_threshold wrong: zeroes the caller's errors in place and returns 0.0
+# %% anomaly_threshold wrong: zeroes the caller's errors in place and returns (0.0, 0.0)
 def anomaly_threshold(errors, k):
     errors[...] = 0.0
-    return 0.0
+    return 0.0, 0.0
 
 
 # %% detect_anomalies wrong: zeroes the caller's errors in place and flags nothing
-def detect_anomalies(errors, threshold):
+def detect_anomalies(errors, center, width):
     errors[...] = 0.0
     return np.zeros(np.shape(errors), dtype=bool)
