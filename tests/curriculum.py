@@ -56,3 +56,16 @@ OBJECT_RESULTS: dict[str, list[str]] = {
     "02-recurrent-networks": ["build_rnn_model"],
     "06-deep-bidirectional": ["build_stacked_model", "build_bidirectional_model"],
 }
+
+# Lessons whose points are not counted: 00-welcome's practice exercise teaches the workflow
+# (Validate, submit, feedback), so tests/test_notebook_format.py does not hold its points to
+# its study time.
+PRACTICE_LESSONS: list[str] = ["00-welcome"]
+
+# Outcome cells (grade ids of no function) whose learner object is genuinely the product of a
+# graded function: the gate (tests/test_gate.py, "one mistake loses points once") lets such a
+# cell lose points in a submission where one of these functions is wrong, and no other.
+# 02's `model` is made by the learner's build_rnn_model.
+OUTCOME_DEPENDS: dict[str, dict[str, list[str]]] = {
+    "02-recurrent-networks": {"test_forecaster_beats_baseline": ["build_rnn_model"]},
+}
