@@ -84,26 +84,12 @@ def test_lesson_opens_with_goals(solution):
 
 def test_test_cells_take_only_learner_work_from_the_notebook(lesson, solution):
     """Rules 1 and 2 of docs/authoring.md: a test cell imports its modules and takes from the
-    notebook only the graded functions and the learner-made objects the lesson names
-    (tests/curriculum.py), so that the grader, which runs it outside the learner's kernel,
-    never depends on what an ordinary cell computed."""
-    from classroom.sandbox.trusted import free_names
-
-    allowed = set(GRADED_FUNCTIONS[lesson]) | set(LEARNER_OBJECTS.get(lesson, []))
-    problems = []
-    for grade_id, cell in graded_test_cells(solution).items():
-        outside = free_names(ast.parse(cell.source)) - allowed
-        if outside:
-            problems.append(f"{grade_id} uses {sorted(outside)} from the notebook")
-    assert not problems, "\n".join(problems)
-
-
-def test_test_cells_of_a_function_use_no_other_graded_function(lesson, solution):
-    """One mistake loses points once (issue 19): a test cell of function ``f`` takes from the
-    notebook only ``f`` and the learner-made objects the lesson names (``LEARNER_OBJECTS``),
-    never another graded function; an outcome cell (a grade id of no function) takes only
-    learner-made objects. A function that builds on another takes it as an argument, and its
-    test passes its own."""
+    notebook only learner work, so that the grader, which runs it outside the learner's
+    kernel, never depends on what an ordinary cell computed. And one mistake loses points
+    once (issue 19): a test cell of function ``f`` takes only ``f`` and the learner-made
+    objects the lesson names (``LEARNER_OBJECTS``), never another graded function (a function
+    that builds on another takes it as an argument, and the test passes its own); an outcome
+    cell (a grade id of no function) takes only learner-made objects."""
     from classroom.sandbox.trusted import free_names
 
     functions = GRADED_FUNCTIONS[lesson]
@@ -111,11 +97,19 @@ def test_test_cells_of_a_function_use_no_other_graded_function(lesson, solution)
     problems = []
     for grade_id, cell in graded_test_cells(solution).items():
         owner = function_of(grade_id, functions)
-        others = (free_names(ast.parse(cell.source)) & set(functions)) - {owner}
-        if others:
-            whose = f"a test of {owner}" if owner else "an outcome test"
-            problems.append(f"{lesson}: {grade_id} ({whose}) calls {sorted(others)}; "
-                            f"it may use only {sorted(({owner} if owner else set()) | objects)}")
+        allowed = objects | ({owner} if owner else set())
+        outside = free_names(ast.parse(cell.source)) - allowed
+        if not outside:
+            continue
+        whose = f"a test of {owner}" if owner else "an outcome test"
+        graded = sorted(outside & set(functions))
+        other = sorted(outside - set(functions))
+        problems.append(
+            f"{lesson}: {grade_id} ({whose}) uses "
+            + "; ".join(part for part in (
+                f"other graded functions {graded}" if graded else "",
+                f"{other} from the notebook" if other else "") if part)
+            + f"; it may take only {sorted(allowed)}")
     assert not problems, "\n".join(problems)
 
 
@@ -128,6 +122,15 @@ def test_test_cells_of_a_function_use_no_other_graded_function(lesson, solution)
 # appearance, so that a copy with other names is caught, inside a `def` or pasted inline.
 
 WINDOW = 3  # statements compared at once; a shorter body is compared whole
+# A body shorter than a window with fewer syntax nodes than this (``x @ W + b``,
+# ``np.maximum(x, 0)``) is the function's formula, which the text states anyway: not compared.
+MIN_NODES = 8
+_NOT_COUNTED = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def _size(statements: list[ast.stmt]) -> int:
+    return sum(1 for s in statements for node in ast.walk(s)
+               if not isinstance(node, _NOT_COUNTED))
 _BUILTINS = set(dir(__import__("builtins")))
 
 
@@ -248,6 +251,8 @@ def _reference_windows(lesson: str) -> tuple[tuple[str, str, str, int, frozenset
     out = []
     for ref_lesson, fn, which, body in _reference_codes(lesson):
         size = min(WINDOW, len(body))
+        if size == len(body) and _size(body) < MIN_NODES:
+            continue
         out.append((ref_lesson, fn, which, size, frozenset(_windows(body, size))))
     return tuple(out)
 
