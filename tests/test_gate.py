@@ -8,8 +8,8 @@ submissions at once:
 - ``untouched``: the released notebook as a learner receives it;
 - ``wrong-K``: the known wrong versions, several functions wrong at once, staggered so that
   every function is left at its reference answer in at least one of them: function number
-  ``i`` (in ``GRADED_FUNCTIONS`` order) puts its ``k``-th wrong version into submission
-  ``(i + k) mod (M + 1)``, where ``M`` is the most wrong versions any function has. Each
+  ``i`` (in ``GRADED_FUNCTIONS`` order, from 0) puts its wrong version number ``k`` (from 0)
+  into submission ``(i + k) mod (M + 1)``, where ``M`` is the most wrong versions any function has. Each
   wrong version must lose points in its own function's cells, and no function left at its
   reference, and no outcome cell, may lose any ("one mistake loses points once", issue 19),
   unless ``curriculum.OUTCOME_DEPENDS`` declares the outcome the product of a wrong one.
