@@ -69,3 +69,13 @@ PRACTICE_LESSONS: list[str] = ["00-welcome"]
 OUTCOME_DEPENDS: dict[str, dict[str, list[str]]] = {
     "02-recurrent-networks": {"test_forecaster_beats_baseline": ["build_rnn_model"]},
 }
+
+# Graded functions whose reference answer calls another graded function of the lesson (a
+# layer built from the learner's own cell). The gate lets such a function lose points in a
+# submission where the function it builds on is wrong. Issue 19 prefers the other function as
+# an argument that the tests replace with their own (10's transformer_block_forward, 11's
+# min_gru_forward); these two still call the learner's cell.
+BUILDS_ON: dict[str, dict[str, list[str]]] = {
+    "02-recurrent-networks": {"rnn_forward": ["rnn_cell_forward"]},
+    "04-lstm": {"lstm_forward": ["lstm_cell_forward"]},
+}

@@ -9,10 +9,11 @@ submissions at once:
 - ``wrong-K``: the known wrong versions, several functions wrong at once, staggered so that
   every function is left at its reference answer in at least one of them: function number
   ``i`` (in ``GRADED_FUNCTIONS`` order, from 0) puts its wrong version number ``k`` (from 0)
-  into submission ``(i + k) mod (M + 1)``, where ``M`` is the most wrong versions any function has. Each
-  wrong version must lose points in its own function's cells, and no function left at its
-  reference, and no outcome cell, may lose any ("one mistake loses points once", issue 19),
-  unless ``curriculum.OUTCOME_DEPENDS`` declares the outcome the product of a wrong one.
+  into submission ``(i + k) mod (M + 1)``, where ``M`` is the most wrong versions any
+  function has. Each wrong version must lose points in its own function's cells, and no
+  function left at its reference, and no outcome cell, may lose any ("one mistake loses
+  points once", issue 19), unless ``curriculum.OUTCOME_DEPENDS`` declares the outcome the
+  product of a wrong one (or ``curriculum.BUILDS_ON`` the function built on one).
   (One submission more than the ``M`` of "all K-th wrong versions together".)
 - ``alternate-K``: every function replaced by a correct but differently written version;
 - ``nothing-K``: every function replaced by its K-th "does nothing" version
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from curriculum import GRADED_FUNCTIONS, LESSONS, OBJECT_RESULTS, OUTCOME_DEPENDS
+from curriculum import BUILDS_ON, GRADED_FUNCTIONS, LESSONS, OBJECT_RESULTS, OUTCOME_DEPENDS
 from grading import (
     HIDDEN_BEGIN,
     HIDDEN_END,
@@ -261,19 +262,21 @@ def _in_place_problems(gate: GateRun) -> list[str]:
 
 def test_one_mistake_loses_points_once(gate: GateRun, record_property):
     """Issue 19: in a submission where some functions are wrong, every function left at its
-    reference answer keeps all its points, and so does every outcome cell (a grade id of no
+    reference answer keeps all its points (unless ``BUILDS_ON`` says that its reference calls
+    one of the wrong ones), and so does every outcome cell (a grade id of no
     function), unless ``OUTCOME_DEPENDS`` declares that outcome the product of a function
     that is wrong there (a learner's model built by their ``build_*`` function). A test
     cell that used another graded function, or an outcome that ran the learner's functions,
     would lose points for a mistake made elsewhere."""
     depends = OUTCOME_DEPENDS.get(gate.lesson, {})
+    builds_on = BUILDS_ON.get(gate.lesson, {})
     problems, kept, total = [], 0, 0
     for student in sorted(set(gate.wrong_at.values())):
         wrong = {fn: gate.variants.wrong[fn][k - 1].note
                  for (fn, k), s in gate.wrong_at.items() if s == student}
         blame = "; ".join(f"{fn}: {note}" for fn, note in wrong.items())
         for fn in gate.functions:
-            if fn in wrong:
+            if fn in wrong or set(builds_on.get(fn, [])) & set(wrong):
                 continue
             total += 1
             score, maximum = gate.function_score(student, fn)
