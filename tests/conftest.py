@@ -37,8 +37,8 @@ def graded_class(tmp_path_factory):
     return grade_class(tmp_path_factory.mktemp("classroom"))
 
 
-_GATE_COLUMNS = ["reference", "untouched", "wrong caught", "alternates accepted",
-                 "does nothing"]
+_GATE_COLUMNS = ["reference", "untouched", "wrong caught", "lost once",
+                 "alternates accepted", "does nothing"]
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -59,3 +59,26 @@ OBJECT_RESULTS: dict[str, list[str]] = {
         "build_stacked_model", "build_bidirectional_model", "build_regularised_tagger",
     ],
 }
+
+# Lessons whose points are not counted: 00-welcome's practice exercise teaches the workflow
+# (Validate, submit, feedback), so tests/test_notebook_format.py does not hold its points to
+# its study time.
+PRACTICE_LESSONS: list[str] = ["00-welcome"]
+
+# Outcome cells (grade ids of no function) whose learner object is genuinely the product of a
+# graded function: the gate (tests/test_gate.py, "one mistake loses points once") lets such a
+# cell lose points in a submission where one of these functions is wrong, and no other.
+# 02's `model` is made by the learner's build_rnn_model.
+OUTCOME_DEPENDS: dict[str, dict[str, list[str]]] = {
+    "02-recurrent-networks": {"test_forecaster_beats_baseline": ["build_rnn_model"]},
+}
+
+# Graded functions whose reference answer calls another graded function of the lesson (a
+# layer built from the learner's own cell). The gate lets such a function lose points in a
+# submission where the function it builds on is wrong. Issue 19 prefers the other function as
+# an argument that the tests replace with their own (10's transformer_block_forward, 11's
+# min_gru_forward); these two still call the learner's cell.
+BUILDS_ON: dict[str, dict[str, list[str]]] = {
+    "02-recurrent-networks": {"rnn_forward": ["rnn_cell_forward"]},
+    "04-lstm": {"lstm_forward": ["lstm_cell_forward"]},
+}

@@ -6,8 +6,15 @@ submissions at once:
 
 - ``reference``: the released notebook with the reference answers typed in;
 - ``untouched``: the released notebook as a learner receives it;
-- ``wrong-K``: every function replaced by its K-th known wrong version at once
-  (each function has its own tests, so one submission checks them all);
+- ``wrong-K``: the known wrong versions, several functions wrong at once, staggered so that
+  every function is left at its reference answer in at least one of them: function number
+  ``i`` (in ``GRADED_FUNCTIONS`` order, from 0) puts its wrong version number ``k`` (from 0)
+  into submission ``(i + k) mod (M + 1)``, where ``M`` is the most wrong versions any
+  function has. Each wrong version must lose points in its own function's cells, and no
+  function left at its reference, and no outcome cell, may lose any ("one mistake loses
+  points once", issue 19), unless ``curriculum.OUTCOME_DEPENDS`` declares the outcome the
+  product of a wrong one (or ``curriculum.BUILDS_ON`` the function built on one).
+  (One submission more than the ``M`` of "all K-th wrong versions together".)
 - ``alternate-K``: every function replaced by a correct but differently written version;
 - ``nothing-K``: every function replaced by its K-th "does nothing" version
   (``grading.NOTHING_KINDS``: returns None, returns zeros of the right shape, returns its
@@ -21,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from curriculum import GRADED_FUNCTIONS, LESSONS, OBJECT_RESULTS
+from curriculum import BUILDS_ON, GRADED_FUNCTIONS, LESSONS, OBJECT_RESULTS, OUTCOME_DEPENDS
 from grading import (
     HIDDEN_BEGIN,
     HIDDEN_END,
@@ -57,6 +64,7 @@ class GateRun:
     solution: object
     release: object
     variants: Variants
+    wrong_at: dict[tuple[str, int], str]  # (function, k from 1) -> the wrong-* submission
     scores: dict[str, dict[str, tuple[float, float]]]  # student -> grade_id -> (score, max)
     log: str
 
@@ -91,6 +99,20 @@ class GateRun:
                 sum(m for _, m in self.scores[student].values()))
 
 
+def _wrong_schedule(variants: dict, functions: list[str]) -> dict[tuple[str, int], str]:
+    """Which wrong-* submission carries the k-th wrong version (k from 1) of each function.
+
+    With M the most wrong versions of any function there are M + 1 submissions, and
+    function number i puts its k-th version into submission (i + k - 1) mod (M + 1) + 1: no
+    submission holds two versions of one function, and every function is left at its
+    reference answer in at least one submission, where the check that it keeps its points
+    while others are wrong has something to say."""
+    slots = 1 + max((len(variants.get(fn, [])) for fn in functions), default=0)
+    return {(fn, k): f"wrong-{(i + k - 1) % slots + 1}"
+            for i, fn in enumerate(functions)
+            for k in range(1, len(variants.get(fn, [])) + 1)}
+
+
 def _variant_sets(variants: dict, functions: list[str]) -> list[dict[str, str]]:
     """Submission K carries the K-th version of every function that has one."""
     count = max((len(variants.get(fn, [])) for fn in functions), default=0)
@@ -116,9 +138,14 @@ def gate(request, tmp_path_factory) -> GateRun:
 
     reference = reference_answers(solution)
     submissions = {"reference": with_answers(release, reference), "untouched": release}
-    for kind in ("wrong", "alternate"):
-        for k, answers in enumerate(_variant_sets(getattr(variants, kind), functions), 1):
-            submissions[f"{kind}-{k}"] = with_answers(release, {**reference, **answers})
+    wrong_at = _wrong_schedule(variants.wrong, functions)
+    wrong_sets: dict[str, dict[str, str]] = {}
+    for (fn, k), student in wrong_at.items():
+        wrong_sets.setdefault(student, {})[fn] = variants.wrong[fn][k - 1].source
+    for student, answers in sorted(wrong_sets.items()):
+        submissions[student] = with_answers(release, {**reference, **answers})
+    for k, answers in enumerate(_variant_sets(variants.alternate, functions), 1):
+        submissions[f"alternate-{k}"] = with_answers(release, {**reference, **answers})
     for k, kind in enumerate(NOTHING_KINDS, 1):
         submissions[f"nothing-{k}"] = with_answers(release, {
             fn: does_nothing_answer(fn, kind, reference[fn], functions) for fn in functions})
@@ -127,7 +154,7 @@ def gate(request, tmp_path_factory) -> GateRun:
 
     result = nbgrader(course, "autograde", lesson, "--force")
     scores = {student: cell_scores(course, lesson, student) for student in submissions}
-    return GateRun(lesson, course, functions, solution, release, variants, scores,
+    return GateRun(lesson, course, functions, solution, release, variants, wrong_at, scores,
                    result.stdout + result.stderr)
 
 
@@ -198,7 +225,7 @@ def test_wrong_versions_are_caught(gate: GateRun, record_property):
             problems.append(f"{fn}: {len(versions)} wrong versions in tests/variants (need 2)")
         for k, version in enumerate(versions, 1):
             total += 1
-            score, maximum = gate.function_score(f"wrong-{k}", fn)
+            score, maximum = gate.function_score(gate.wrong_at[fn, k], fn)
             if maximum == 0:
                 problems.append(f"{fn}: no test cells named test_{fn}...")
             elif score < maximum:
@@ -220,7 +247,7 @@ def _in_place_problems(gate: GateRun) -> list[str]:
         for k, version in enumerate(gate.variants.wrong.get(fn, []), 1):
             if "in place" not in version.note:
                 continue
-            hidden = [s for grade_id, s in gate.scores[f"wrong-{k}"].items()
+            hidden = [s for grade_id, s in gate.scores[gate.wrong_at[fn, k]].items()
                       if function_of(grade_id, gate.functions) == fn
                       and grade_id.startswith(f"test_{fn}_hidden")]
             found.append((fn, version.note, sum(s for s, _ in hidden),
@@ -231,6 +258,48 @@ def _in_place_problems(gate: GateRun) -> list[str]:
                      for fn, note, score, maximum in found) or "none"
     return [f"no wrong version that edits its input in place (note saying 'in place') and "
             f"returns wrong values earns 0 of its function's _hidden points (found: {seen})"]
+
+
+def test_one_mistake_loses_points_once(gate: GateRun, record_property):
+    """Issue 19: in a submission where some functions are wrong, every function left at its
+    reference answer keeps all its points (unless ``BUILDS_ON`` says that its reference calls
+    one of the wrong ones), and so does every outcome cell (a grade id of no
+    function), unless ``OUTCOME_DEPENDS`` declares that outcome the product of a function
+    that is wrong there (a learner's model built by their ``build_*`` function). A test
+    cell that used another graded function, or an outcome that ran the learner's functions,
+    would lose points for a mistake made elsewhere."""
+    depends = OUTCOME_DEPENDS.get(gate.lesson, {})
+    builds_on = BUILDS_ON.get(gate.lesson, {})
+    problems, kept, total = [], 0, 0
+    for student in sorted(set(gate.wrong_at.values())):
+        wrong = {fn: gate.variants.wrong[fn][k - 1].note
+                 for (fn, k), s in gate.wrong_at.items() if s == student}
+        blame = "; ".join(f"{fn}: {note}" for fn, note in wrong.items())
+        for fn in gate.functions:
+            if fn in wrong or set(builds_on.get(fn, [])) & set(wrong):
+                continue
+            total += 1
+            score, maximum = gate.function_score(student, fn)
+            if score == maximum:
+                kept += 1
+            else:
+                problems.append(f"{student}: {fn} is the reference answer but gets "
+                                f"{score:g}/{maximum:g} ({gate.why(student, fn)}) while "
+                                f"these are wrong: {blame}")
+        for grade_id, (score, maximum) in gate.scores[student].items():
+            if function_of(grade_id, gate.functions) is not None:
+                continue
+            if set(depends.get(grade_id, [])) & set(wrong):
+                continue
+            total += 1
+            if score == maximum:
+                kept += 1
+            else:
+                problems.append(f"{student}: the outcome cell {grade_id} gets "
+                                f"{score:g}/{maximum:g} while these are wrong: {blame} "
+                                f"(tests/curriculum.py OUTCOME_DEPENDS declares none of them)")
+    record_property("gate", (gate.lesson, "lost once", f"{kept}/{total}"))
+    assert not problems, "\n".join(problems)
 
 
 def test_alternates_get_full_marks(gate: GateRun, record_property):

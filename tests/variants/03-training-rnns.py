@@ -1,7 +1,7 @@
 """Alternate (correct) and wrong versions of the graded functions of 03-training-rnns.
 
 Each block replaces the whole answer cell of its function in the released notebook, where
-`np` and the lesson's `rnn_forward` are defined. The wrong versions are mistakes learners
+`np` and the lesson's `rnn_states` are defined. The wrong versions are mistakes learners
 really make.
 """
 # ruff: noqa: F811, F821
@@ -30,7 +30,7 @@ def rnn_backward(x, h0, W, U, b, dH):
 # %% rnn_backward alternate: computes everything in float32, whatever the input dtype
 def rnn_backward(x, h0, W, U, b, dH):
     x, h0, W, U, b, dH = (np.asarray(a, dtype=np.float32) for a in (x, h0, W, U, b, dH))
-    H = rnn_forward(x, h0, W, U, b)
+    H = rnn_states(x, h0, W, U, b)
     grads = {"dx": np.zeros_like(x), "dW": np.zeros_like(W), "dU": np.zeros_like(U),
              "db": np.zeros_like(b)}
     carry = np.zeros_like(h0)
@@ -48,7 +48,7 @@ def rnn_backward(x, h0, W, U, b, dH):
 
 # %% rnn_backward wrong: forgets the tanh derivative
 def rnn_backward(x, h0, W, U, b, dH):
-    H = rnn_forward(x, h0, W, U, b)
+    H = rnn_states(x, h0, W, U, b)
     dx = np.zeros_like(x)
     dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
     carry = np.zeros_like(h0)
@@ -65,7 +65,7 @@ def rnn_backward(x, h0, W, U, b, dH):
 
 # %% rnn_backward wrong: never adds the gradient coming from the future
 def rnn_backward(x, h0, W, U, b, dH):
-    H = rnn_forward(x, h0, W, U, b)
+    H = rnn_states(x, h0, W, U, b)
     dx = np.zeros_like(x)
     dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
     dh0 = np.zeros_like(h0)
@@ -82,7 +82,7 @@ def rnn_backward(x, h0, W, U, b, dH):
 
 # %% rnn_backward wrong: dW, dU, db assigned instead of summed over time
 def rnn_backward(x, h0, W, U, b, dH):
-    H = rnn_forward(x, h0, W, U, b)
+    H = rnn_states(x, h0, W, U, b)
     dx = np.zeros_like(x)
     carry = np.zeros_like(h0)
     for t in reversed(range(x.shape[1])):
@@ -98,7 +98,7 @@ def rnn_backward(x, h0, W, U, b, dH):
 
 # %% rnn_backward wrong: uses h_t instead of h_{t-1} in dU
 def rnn_backward(x, h0, W, U, b, dH):
-    H = rnn_forward(x, h0, W, U, b)
+    H = rnn_states(x, h0, W, U, b)
     dx = np.zeros_like(x)
     dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
     carry = np.zeros_like(h0)
@@ -114,7 +114,7 @@ def rnn_backward(x, h0, W, U, b, dH):
 
 # %% rnn_backward wrong: dh0 stops one step short (returns dL/dh_1 instead of dL/dh_0)
 def rnn_backward(x, h0, W, U, b, dH):
-    H = rnn_forward(x, h0, W, U, b)
+    H = rnn_states(x, h0, W, U, b)
     dx = np.zeros_like(x)
     dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
     carry = np.zeros_like(h0)
