@@ -77,8 +77,9 @@ OUTCOME_DEPENDS: dict[str, dict[str, list[str]]] = {
 # layer built from the learner's own cell). The gate lets such a function lose points in a
 # submission where the function it builds on is wrong. Issue 19 prefers the other function as
 # an argument that the tests replace with their own (10's transformer_block_forward, 11's
-# min_gru_forward); these two still call the learner's cell.
+# min_gru_forward); these three still call the learner's cell.
 BUILDS_ON: dict[str, dict[str, list[str]]] = {
     "02-recurrent-networks": {"rnn_forward": ["rnn_cell_forward"]},
     "04-lstm": {"lstm_forward": ["lstm_cell_forward"]},
+    "05-gru": {"gru_forward": ["gru_cell_forward"]},
 }

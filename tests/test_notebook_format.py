@@ -365,3 +365,15 @@ def test_points_follow_the_study_time(lesson, solution):
     assert abs(points - target) <= TOLERANCE * target, (
         f"{lesson}: {points:g} points for about {stated} minutes; the rule asks about "
         f"{target:.0f} (minutes / {MINUTES_PER_POINT}, +-{TOLERANCE:.0%})")
+
+
+def test_the_welcome_table_gives_each_lessons_own_study_time():
+    """00-welcome lists every lesson with its study time: the time its own first cell states."""
+    welcome = read_notebook(notebook_path(ROOT / "solutions", LESSONS[0]))
+    table = next(c.source for c in welcome.cells if "| study time |" in c.source)
+    listed = dict(re.findall(r"^\| (\d\d) · [^|]+\|[^|]+\| about (\d+) min \|$", table, re.M))
+    assert sorted(listed) == [lesson[:2] for lesson in LESSONS], listed
+    for lesson in LESSONS:
+        own = stated_minutes(read_notebook(notebook_path(ROOT / "solutions", lesson)))
+        assert int(listed[lesson[:2]]) == own, (
+            f"00-welcome lists {lesson} at about {listed[lesson[:2]]} min; the lesson says {own}")
