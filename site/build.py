@@ -160,7 +160,7 @@ def add_install_cell(nb: nbformat.NotebookNode, config: dict) -> None:
 
 def lesson_table() -> dict[str, str]:
     """README's lesson table: lesson -> what the learner will do."""
-    rows = re.findall(r"^\| `(\d\d-[\w-]+)` \| (.+?) \|$", (ROOT / "README.md").read_text(),
+    rows = re.findall(r"^\| `(\d\d-[\w-]+)` \| ([^|]+?) \|", (ROOT / "README.md").read_text(),
                       flags=re.M)
     return dict(rows)
 

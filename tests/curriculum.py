@@ -71,6 +71,10 @@ PRACTICE_LESSONS: list[str] = ["00-welcome"]
 # 02's `model` is made by the learner's build_rnn_model.
 OUTCOME_DEPENDS: dict[str, dict[str, list[str]]] = {
     "02-recurrent-networks": {"test_forecaster_beats_baseline": ["build_rnn_model"]},
+    # 06's bi_tagger is made by the learner's build_bidirectional_model
+    "06-deep-bidirectional": {"test_peak_tagger_accuracy": ["build_bidirectional_model"]},
+    # 09's char_model learns from ids made by the learner's encode and sequential_chunks
+    "09-applications": {"test_char_model_beats_unigram": ["encode", "sequential_chunks"]},
 }
 
 # Graded functions whose reference answer calls another graded function of the lesson (a
