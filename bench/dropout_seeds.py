@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import lessonkit
 
@@ -32,6 +33,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from lessonkit.data import peak_tagging  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _lesson_code import load_lesson_code  # noqa: E402
 
 # The lesson's settings (solutions/06-deep-bidirectional, section 6).
 N_TRAIN, N_VAL, LENGTH, FLIP = 96, 1000, 20, 0.15
@@ -46,26 +50,17 @@ def noisy_peaks(n, seed):
     return X, np.where(flips, 1.0 - y, y).astype("float32"), y
 
 
+# the lesson's graded tagger, its reference answer (never a copy written here)
+build_regularised_tagger = load_lesson_code(
+    "06-deep-bidirectional", grade_ids=["build_regularised_tagger"],
+    namespace={"keras": keras})["build_regularised_tagger"]
+
+
 def build_tagger(dropout=0.0, recurrent_dropout=0.0):
     """Two stacked bidirectional recurrent layers and a sigmoid per step, as in the lesson."""
-
-    def recurrent():
-        return getattr(keras.layers, LAYER)(
-            UNITS, return_sequences=True, dropout=dropout, recurrent_dropout=recurrent_dropout
-        )
-
-    model = keras.Sequential(
-        [
-            keras.Input((LENGTH, 1)),
-            keras.layers.Bidirectional(recurrent()),
-            keras.layers.Bidirectional(recurrent()),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ]
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
-    )
-    return model
+    return build_regularised_tagger(LENGTH, 1, units=UNITS, dropout=dropout,
+                                    recurrent_dropout=recurrent_dropout,
+                                    layer=getattr(keras.layers, LAYER))
 
 
 def run(seed, data):
