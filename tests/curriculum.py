@@ -70,7 +70,10 @@ PRACTICE_LESSONS: list[str] = ["00-welcome"]
 # cell lose points in a submission where one of these functions is wrong, and no other.
 # 02's `model` is made by the learner's build_rnn_model.
 OUTCOME_DEPENDS: dict[str, dict[str, list[str]]] = {
-    "02-recurrent-networks": {"test_forecaster_beats_baseline": ["build_rnn_model"]},
+    # 02's model is built by the learner's build_rnn_model and trained on the windows made,
+    # split and scaled by their make_windows, chronological_split and scale_train_test
+    "02-recurrent-networks": {"test_forecaster_beats_baseline": [
+        "make_windows", "chronological_split", "scale_train_test", "build_rnn_model"]},
     # 06's bi_tagger is made by the learner's build_bidirectional_model
     "06-deep-bidirectional": {"test_peak_tagger_accuracy": ["build_bidirectional_model"]},
     # 09's char_model learns from ids made by the learner's encode and sequential_chunks
@@ -78,12 +81,16 @@ OUTCOME_DEPENDS: dict[str, dict[str, list[str]]] = {
 }
 
 # Graded functions whose reference answer calls another graded function of the lesson (a
-# layer built from the learner's own cell). The gate lets such a function lose points in a
-# submission where the function it builds on is wrong. Issue 19 prefers the other function as
-# an argument that the tests replace with their own (10's transformer_block_forward, 11's
-# min_gru_forward); these three still call the learner's cell.
+# layer built from the learner's own cell), or whose tests use what another one made. The gate
+# lets such a function lose points in a submission where the function it builds on is wrong.
+# Issue 19 prefers the other function as an argument that the tests replace with their own
+# (10's transformer_block_forward, 11's min_gru_forward); these still depend on the learner's.
 BUILDS_ON: dict[str, dict[str, list[str]]] = {
-    "02-recurrent-networks": {"rnn_forward": ["rnn_cell_forward"]},
+    # forecast's tests hand it the learner's trained `model` (the sandbox lets a test hand
+    # the learner's code no Keras model of its own): a model from a wrong build_rnn_model
+    # (a time axis in its output) breaks forecast's contract
+    "02-recurrent-networks": {"rnn_forward": ["rnn_cell_forward"],
+                              "forecast": ["build_rnn_model"]},
     "04-lstm": {"lstm_forward": ["lstm_cell_forward"]},
     "05-gru": {"gru_forward": ["gru_cell_forward"]},
 }

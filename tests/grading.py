@@ -291,3 +291,98 @@ def does_nothing_answer(fn: str, kind: str, reference_source: str, functions: li
     return (f"{reference.strip()}\n\n{_NOTHING_HELPERS.strip()}\n\n\n"
             f"def {fn}(*args, **kwargs):\n    \"\"\"{kind} (a does-nothing version).\"\"\"\n"
             f"{body}\n")
+
+
+# --- the test cells against many versions, in one run of the reference notebook -------------
+#
+# The gate grades a handful of whole submissions with the real nbgrader commands. Whether each
+# function's test cells catch each of its wrong and does-nothing versions, and accept each of
+# its alternates, is asked in one run of the reference notebook instead (one kernel, cell by
+# cell): at each test cell of a function, the cell is first run once per version, with that
+# version in place of the reference answer (the function's name removed first, so a version
+# that fails to define it fails as it would in a fresh kernel), and scored by nbgrader's own
+# rule (``nbgrader.utils.determine_grade`` after the course's ``IgnorePattern``); then the
+# reference answer is put back and the notebook goes on. A test cell may take from the
+# notebook only its own function (tests/test_notebook_format.py checks that), so what a
+# version earns there is what it would earn in a submission of its own.
+
+@dataclass
+class VersionRun:
+    """What each version earned in each test cell of its function: ``scores[label][grade_id]
+    = (score, max)``, with the errors it raised there in ``why[label]``; ``errors`` lists the
+    reference notebook's own cells that failed."""
+    scores: dict[str, dict[str, tuple[float, float]]]
+    why: dict[str, list[str]]
+    errors: list[str]
+
+
+def _ignore_pattern(course: Path):
+    """The course's ``IgnorePattern`` preprocessor (autograde drops such stderr lines)."""
+    from nbgrader.preprocessors import IgnorePattern
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return IgnorePattern(config=config)
+
+
+def run_versions(course: Path, lesson: str, solution_nb, functions: list[str],
+                 versions: dict[str, list[tuple[str, str]]], timeout: int = 60) -> VersionRun:
+    """Run the reference notebook of ``lesson`` once, trying ``versions[fn]`` (label,
+    answer source) at every test cell of ``fn``; see the note above."""
+    from nbclient import NotebookClient
+    from nbgrader.utils import determine_grade
+
+    nb = copy.deepcopy(solution_nb)
+    reference = reference_answers(solution_nb)
+    ignore = _ignore_pattern(course)
+    folder = course / "solutions" / lesson
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=True,
+                            resources={"metadata": {"path": str(folder)}})
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"})
+    scores: dict[str, dict[str, tuple[float, float]]] = {}
+    why: dict[str, list[str]] = {}
+    errors: list[str] = []
+
+    def run(source: str, index: int):
+        cell = nbformat.v4.new_code_cell(source)
+        client.execute_cell(cell, index)
+        return cell
+
+    with client.setup_kernel(env=env, cwd=str(folder), stderr=subprocess.DEVNULL):
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            meta = nbgrader_meta(cell)
+            fn = function_of(meta["grade_id"], functions) if meta.get("grade") else None
+            for label, source in versions.get(fn, []) if fn else []:
+                run(f"globals().pop({fn!r}, None)", index)
+                run(source, index)
+                trial = copy.deepcopy(cell)
+                trial.outputs = []
+                client.execute_cell(trial, index)
+                ignore.preprocess_cell(trial, {}, index)
+                scores.setdefault(label, {})[meta["grade_id"]] = determine_grade(trial)
+                why.setdefault(label, []).extend(
+                    f"{meta['grade_id']}: {_failure(o)}" for o in _failures(trial))
+            if fn:
+                run(f"globals().pop({fn!r}, None)", index)
+                run(reference[fn], index)
+            client.execute_cell(cell, index)
+            ignore.preprocess_cell(cell, {}, index)
+            errors.extend(f"cell {index} ({meta.get('grade_id', 'given')}): {_failure(o)}"
+                          for o in _failures(cell))
+    return VersionRun(scores, why, errors)
+
+
+def _failures(cell) -> list:
+    """The outputs by which nbgrader scores a test cell 0: an error, or anything on stderr."""
+    return [o for o in cell.outputs if o.output_type == "error"
+            or (o.output_type == "stream" and o.name == "stderr")]
+
+
+def _failure(output) -> str:
+    if output.output_type == "error":
+        return f"{output.ename}: {output.evalue[:300]}"
+    return f"stderr: {output.text[:300]}"

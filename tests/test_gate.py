@@ -6,19 +6,22 @@ submissions at once:
 
 - ``reference``: the released notebook with the reference answers typed in;
 - ``untouched``: the released notebook as a learner receives it;
-- ``wrong-K``: the known wrong versions, several functions wrong at once, staggered so that
-  every function is left at its reference answer in at least one of them: function number
-  ``i`` (in ``GRADED_FUNCTIONS`` order, from 0) puts its wrong version number ``k`` (from 0)
-  into submission ``(i + k) mod (M + 1)``, where ``M`` is the most wrong versions any
-  function has. Each wrong version must lose points in its own function's cells, and no
-  function left at its reference, and no outcome cell, may lose any ("one mistake loses
-  points once", issue 19), unless ``curriculum.OUTCOME_DEPENDS`` declares the outcome the
-  product of a wrong one (or ``curriculum.BUILDS_ON`` the function built on one).
-  (One submission more than the ``M`` of "all K-th wrong versions together".)
-- ``alternate-K``: every function replaced by a correct but differently written version;
-- ``nothing-K``: every function replaced by its K-th "does nothing" version
-  (``grading.NOTHING_KINDS``: returns None, returns zeros of the right shape, returns its
-  first argument), which must earn none of its function's points (issue 23).
+- ``wrong-1`` and ``wrong-2``: functions number 0, 2, 4, ... (in ``GRADED_FUNCTIONS``
+  order) carry a wrong version in ``wrong-1`` and an alternate (a correct answer written
+  differently) in ``wrong-2``; the odd-numbered ones the other way round. Each wrong
+  function must lose points in its own cells, and no function at an alternate, and no
+  outcome cell, may lose any ("one mistake loses points once", issue 19), unless
+  ``curriculum.OUTCOME_DEPENDS`` declares the outcome the product of a wrong one (or
+  ``curriculum.BUILDS_ON`` the function built on one).
+
+Every other version in ``tests/variants/<lesson>.py`` (each known wrong version, each
+alternate) and each "does nothing" version (``grading.NOTHING_KINDS``: returns None,
+returns zeros of the right shape, returns its first argument; issue 23) is tried against
+its own function's test cells in one run of the reference notebook
+(``grading.run_versions``): wrong ones must lose points, does-nothing ones must earn none,
+alternates must earn all. That keeps the gate at five notebook runs a lesson, whatever the
+number of versions (the CI budget), while every version is still scored by nbgrader's
+own rule in a real kernel.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from grading import (
     SOLUTION_BEGIN,
     SOLUTION_END,
     Variants,
+    VersionRun,
     answer_cells,
     cell_scores,
     does_nothing_answer,
@@ -49,6 +53,7 @@ from grading import (
     read_notebook,
     read_variants,
     reference_answers,
+    run_versions,
     submit_locally,
     with_answers,
 )
@@ -64,8 +69,9 @@ class GateRun:
     solution: object
     release: object
     variants: Variants
-    wrong_at: dict[tuple[str, int], str]  # (function, k from 1) -> the wrong-* submission
+    wrong_in: dict[str, str]  # function -> the wrong-* submission where it is wrong
     scores: dict[str, dict[str, tuple[float, float]]]  # student -> grade_id -> (score, max)
+    versions: VersionRun  # every version of every function against its own test cells
     log: str
 
     def autograded(self, student: str):
@@ -75,10 +81,14 @@ class GateRun:
         cells = [v for k, v in self.scores[student].items() if function_of(k, self.functions) == fn]
         return sum(s for s, _ in cells), sum(m for _, m in cells)
 
-    def earning_cells(self, student: str, fn: str) -> list[str]:
-        """The test cells of ``fn`` in which ``student`` earned points, with their score."""
-        return [f"{k} {s:g}/{m:g}" for k, (s, m) in self.scores[student].items()
-                if function_of(k, self.functions) == fn and s > 0]
+    def version_score(self, label: str) -> tuple[float, float]:
+        """What one version (``version_label``) earned in its function's test cells."""
+        cells = self.versions.scores.get(label, {}).values()
+        return sum(s for s, _ in cells), sum(m for _, m in cells)
+
+    def earning_cells(self, label: str) -> list[str]:
+        """The test cells in which a version earned points, with their score."""
+        return [f"{k} {s:g}/{m:g}" for k, (s, m) in self.versions.scores[label].items() if s > 0]
 
     def why(self, student: str, fn: str) -> str:
         """What the test cells of ``fn`` printed as errors in ``student``'s graded notebook."""
@@ -99,27 +109,28 @@ class GateRun:
                 sum(m for _, m in self.scores[student].values()))
 
 
-def _wrong_schedule(variants: dict, functions: list[str]) -> dict[tuple[str, int], str]:
-    """Which wrong-* submission carries the k-th wrong version (k from 1) of each function.
-
-    With M the most wrong versions of any function there are M + 1 submissions, and
-    function number i puts its k-th version into submission (i + k - 1) mod (M + 1) + 1: no
-    submission holds two versions of one function, and every function is left at its
-    reference answer in at least one submission, where the check that it keeps its points
-    while others are wrong has something to say."""
-    slots = 1 + max((len(variants.get(fn, [])) for fn in functions), default=0)
-    return {(fn, k): f"wrong-{(i + k - 1) % slots + 1}"
-            for i, fn in enumerate(functions)
-            for k in range(1, len(variants.get(fn, [])) + 1)}
+def version_label(fn: str, kind: str, k: int) -> str:
+    """``relu wrong 2``: the second wrong version of ``relu`` (k from 1)."""
+    return f"{fn} {kind} {k}"
 
 
-def _variant_sets(variants: dict, functions: list[str]) -> list[dict[str, str]]:
-    """Submission K carries the K-th version of every function that has one."""
-    count = max((len(variants.get(fn, [])) for fn in functions), default=0)
-    return [
-        {fn: variants[fn][k].source for fn in functions if len(variants.get(fn, [])) > k}
-        for k in range(count)
-    ]
+def _versions(lesson: str, variants: Variants, reference: dict[str, str],
+              functions: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Every version to try at each function's test cells: its wrong versions, its
+    alternates and its does-nothing versions (not "returns zeros" for a function whose
+    result is an object: that returns the reference's model, a right answer)."""
+    kept = OBJECT_RESULTS.get(lesson, [])
+    versions: dict[str, list[tuple[str, str]]] = {}
+    for fn in functions:
+        for kind in ("wrong", "alternate"):
+            for k, version in enumerate(getattr(variants, kind).get(fn, []), 1):
+                versions.setdefault(fn, []).append((version_label(fn, kind, k), version.source))
+        for k, kind in enumerate(NOTHING_KINDS, 1):
+            if not (kind == "returns zeros" and fn in kept):
+                versions.setdefault(fn, []).append((version_label(fn, "nothing", k),
+                                                    does_nothing_answer(fn, kind, reference[fn],
+                                                                        functions)))
+    return versions
 
 
 @pytest.fixture(
@@ -138,24 +149,25 @@ def gate(request, tmp_path_factory) -> GateRun:
 
     reference = reference_answers(solution)
     submissions = {"reference": with_answers(release, reference), "untouched": release}
-    wrong_at = _wrong_schedule(variants.wrong, functions)
-    wrong_sets: dict[str, dict[str, str]] = {}
-    for (fn, k), student in wrong_at.items():
-        wrong_sets.setdefault(student, {})[fn] = variants.wrong[fn][k - 1].source
-    for student, answers in sorted(wrong_sets.items()):
+    wrong_in, mixed = {}, {"wrong-1": {}, "wrong-2": {}}
+    for i, fn in enumerate(functions):
+        wrong, right = ("wrong-1", "wrong-2") if i % 2 == 0 else ("wrong-2", "wrong-1")
+        if variants.wrong.get(fn):
+            wrong_in[fn] = wrong
+            mixed[wrong][fn] = variants.wrong[fn][0].source
+        if variants.alternate.get(fn):
+            mixed[right][fn] = variants.alternate[fn][0].source
+    for student, answers in mixed.items():
         submissions[student] = with_answers(release, {**reference, **answers})
-    for k, answers in enumerate(_variant_sets(variants.alternate, functions), 1):
-        submissions[f"alternate-{k}"] = with_answers(release, {**reference, **answers})
-    for k, kind in enumerate(NOTHING_KINDS, 1):
-        submissions[f"nothing-{k}"] = with_answers(release, {
-            fn: does_nothing_answer(fn, kind, reference[fn], functions) for fn in functions})
     for student, nb in submissions.items():
         submit_locally(course, lesson, student, nb)
 
     result = nbgrader(course, "autograde", lesson, "--force")
     scores = {student: cell_scores(course, lesson, student) for student in submissions}
-    return GateRun(lesson, course, functions, solution, release, variants, wrong_at, scores,
-                   result.stdout + result.stderr)
+    versions = run_versions(course, lesson, solution, functions,
+                            _versions(lesson, variants, reference, functions))
+    return GateRun(lesson, course, functions, solution, release, variants, wrong_in, scores,
+                   versions, result.stdout + result.stderr)
 
 
 def test_release_is_what_nbgrader_generates(gate: GateRun):
@@ -218,20 +230,30 @@ def test_untouched_release_scores_zero(gate: GateRun, record_property):
 
 
 def test_wrong_versions_are_caught(gate: GateRun, record_property):
+    """Every known wrong version loses points in its own function's test cells, tried in
+    the reference run; and the one placed in a whole submission loses them there too, under
+    the real autograde."""
     problems, caught, total = [], 0, 0
+    problems += [f"the reference run, with the versions tried, failed at {e}"
+                 for e in gate.versions.errors]
     for fn in gate.functions:
         versions = gate.variants.wrong.get(fn, [])
         if len(versions) < 2:
             problems.append(f"{fn}: {len(versions)} wrong versions in tests/variants (need 2)")
         for k, version in enumerate(versions, 1):
             total += 1
-            score, maximum = gate.function_score(gate.wrong_at[fn, k], fn)
+            score, maximum = gate.version_score(version_label(fn, "wrong", k))
             if maximum == 0:
                 problems.append(f"{fn}: no test cells named test_{fn}...")
             elif score < maximum:
                 caught += 1
             else:
                 problems.append(f"{fn}: wrong version '{version.note}' gets full marks")
+        if fn in gate.wrong_in:
+            score, maximum = gate.function_score(gate.wrong_in[fn], fn)
+            if score >= maximum:
+                problems.append(f"{fn}: wrong version '{versions[0].note}' gets full marks "
+                                f"in the submission {gate.wrong_in[fn]}")
     record_property("gate", (gate.lesson, "wrong caught", f"{caught}/{total}"))
     problems += _in_place_problems(gate)
     assert not problems, "\n".join(problems)
@@ -247,9 +269,9 @@ def _in_place_problems(gate: GateRun) -> list[str]:
         for k, version in enumerate(gate.variants.wrong.get(fn, []), 1):
             if "in place" not in version.note:
                 continue
-            hidden = [s for grade_id, s in gate.scores[gate.wrong_at[fn, k]].items()
-                      if function_of(grade_id, gate.functions) == fn
-                      and grade_id.startswith(f"test_{fn}_hidden")]
+            hidden = [s for grade_id, s in
+                      gate.versions.scores.get(version_label(fn, "wrong", k), {}).items()
+                      if grade_id.startswith(f"test_{fn}_hidden")]
             found.append((fn, version.note, sum(s for s, _ in hidden),
                           sum(m for _, m in hidden)))
     if any(maximum > 0 and score == 0 for _, _, score, maximum in found):
@@ -261,9 +283,9 @@ def _in_place_problems(gate: GateRun) -> list[str]:
 
 
 def test_one_mistake_loses_points_once(gate: GateRun, record_property):
-    """Issue 19: in a submission where some functions are wrong, every function left at its
-    reference answer keeps all its points (unless ``BUILDS_ON`` says that its reference calls
-    one of the wrong ones), and so does every outcome cell (a grade id of no
+    """Issue 19: in a submission where some functions are wrong, every function not wrong
+    there (at an alternate answer) keeps all its points (unless ``BUILDS_ON`` says that it
+    calls one of the wrong ones), and so does every outcome cell (a grade id of no
     function), unless ``OUTCOME_DEPENDS`` declares that outcome the product of a function
     that is wrong there (a learner's model built by their ``build_*`` function). A test
     cell that used another graded function, or an outcome that ran the learner's functions,
@@ -271,10 +293,10 @@ def test_one_mistake_loses_points_once(gate: GateRun, record_property):
     depends = OUTCOME_DEPENDS.get(gate.lesson, {})
     builds_on = BUILDS_ON.get(gate.lesson, {})
     problems, kept, total = [], 0, 0
-    for student in sorted(set(gate.wrong_at.values())):
-        wrong = {fn: gate.variants.wrong[fn][k - 1].note
-                 for (fn, k), s in gate.wrong_at.items() if s == student}
-        blame = "; ".join(f"{fn}: {note}" for fn, note in wrong.items())
+    for student in ("wrong-1", "wrong-2"):
+        wrong = {fn: gate.variants.wrong[fn][0].note
+                 for fn, s in gate.wrong_in.items() if s == student}
+        blame = "; ".join(f"{fn}: {note}" for fn, note in wrong.items()) or "none"
         for fn in gate.functions:
             if fn in wrong or set(builds_on.get(fn, [])) & set(wrong):
                 continue
@@ -283,7 +305,7 @@ def test_one_mistake_loses_points_once(gate: GateRun, record_property):
             if score == maximum:
                 kept += 1
             else:
-                problems.append(f"{student}: {fn} is the reference answer but gets "
+                problems.append(f"{student}: {fn} is an alternate answer but gets "
                                 f"{score:g}/{maximum:g} ({gate.why(student, fn)}) while "
                                 f"these are wrong: {blame}")
         for grade_id, (score, maximum) in gate.scores[student].items():
@@ -303,6 +325,9 @@ def test_one_mistake_loses_points_once(gate: GateRun, record_property):
 
 
 def test_alternates_get_full_marks(gate: GateRun, record_property):
+    """Every alternate earns all its function's points, tried in the reference run; the
+    first alternates, all in whole submissions beside wrong functions, are checked by
+    test_one_mistake_loses_points_once."""
     problems, accepted, total = [], 0, 0
     for fn in gate.functions:
         versions = gate.variants.alternate.get(fn, [])
@@ -310,16 +335,13 @@ def test_alternates_get_full_marks(gate: GateRun, record_property):
             problems.append(f"{fn}: no alternate version in tests/variants")
         for k, version in enumerate(versions, 1):
             total += 1
-            score, maximum = gate.function_score(f"alternate-{k}", fn)
+            label = version_label(fn, "alternate", k)
+            score, maximum = gate.version_score(label)
             if maximum > 0 and score == maximum:
                 accepted += 1
             else:
                 problems.append(f"{fn}: alternate '{version.note}' gets {score:g}/{maximum:g} "
-                                f"({gate.why(f'alternate-{k}', fn)})")
-    for k in range(1, 1 + max((len(v) for v in gate.variants.alternate.values()), default=0)):
-        score, maximum = gate.total(f"alternate-{k}")
-        if score < maximum:
-            problems.append(f"alternate-{k} loses points overall: {score:g}/{maximum:g}")
+                                f"({'; '.join(gate.versions.why.get(label, [])) or 'no error'})")
     record_property("gate", (gate.lesson, "alternates accepted", f"{accepted}/{total}"))
     assert not problems, "\n".join(problems)
 
@@ -337,13 +359,14 @@ def test_functions_that_compute_nothing_earn_nothing(gate: GateRun, record_prope
             if kind == "returns zeros" and fn in kept:
                 continue
             total += 1
-            score, maximum = gate.function_score(f"nothing-{k}", fn)
+            label = version_label(fn, "nothing", k)
+            score, maximum = gate.version_score(label)
             if maximum == 0:
                 problems.append(f"{fn}: no test cells named test_{fn}...")
             elif score == 0:
                 caught += 1
             else:
                 problems.append(f"{fn} that {kind} earns {score:g}/{maximum:g}: "
-                                f"{', '.join(gate.earning_cells(f'nothing-{k}', fn))}")
+                                f"{', '.join(gate.earning_cells(label))}")
     record_property("gate", (gate.lesson, "does nothing", f"{caught}/{total}"))
     assert not problems, "\n".join(problems)
