@@ -50,13 +50,17 @@ def ensure_environment(extras: str) -> None:
         venv.create(VENV, with_pip=True)
     stamp = VENV / f".installed{extras or '-base'}"
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == wanted:
-        return
-    say("installing the course and its dependencies (the first time takes a few minutes)")
-    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    target = f"{ROOT}[{extras}]" if extras else str(ROOT)
-    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", target], check=True)
-    stamp.write_text(wanted)
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        say("installing the course and its dependencies (the first time takes a few minutes)")
+        subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+                       check=True)
+        target = f"{ROOT}[{extras}]" if extras else str(ROOT)
+        subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", target], check=True)
+        stamp.write_text(wanted)
+    # Due dates in the Assignments tab: the prebuilt JupyterLab extension (no Node.js) and
+    # its server extension, copied into .venv every time (an editable install does not
+    # install data files, and a pull may bring a new build).
+    subprocess.run([PYTHON, "-m", "classroom.duedates", "--install", "--quiet"], check=True)
 
 
 LEARNER_CONFIG = """\

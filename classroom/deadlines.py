@@ -2,6 +2,7 @@
 
     python -m classroom.deadlines            # check the file and print every lesson's dates
     python -m classroom.deadlines --sync     # also write the due dates into the gradebook
+                                             # and publish them to the learners
 
 The file lives in the course directory, beside ``nbgrader_config.py``, and is git-ignored:
 it names learners, and the course's repository is public. ``deadlines.example.toml`` shows
@@ -27,21 +28,31 @@ How it reaches nbgrader: due dates go into the gradebook (``Assignment.duedate``
 "none" and "zero" and nothing of extensions, so the course's is :class:`LatePolicy`, which
 looks up the learner's extension here, applies the policy, and records the extension in the
 gradebook (``SubmittedAssignment.extension``) so that nbgrader's own figures agree.
+
+How it reaches learners: ``--sync`` also publishes each lesson's due date (and nothing
+else) in the exchange, ``<exchange>/<course>/deadlines.json`` (:func:`publish`), where every
+learner's server may read it; the server extension :mod:`classroom.duedates` serves it to
+the Assignments tab. Extensions are not published: every learner can read the exchange.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import math
+import os
 import re
 import sys
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nbgrader.plugins import LateSubmissionPlugin
+
+from classroom.duedates import PUBLISHED
 
 FILENAME = "deadlines.toml"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(days?|hours?|minutes?)\s*$")
@@ -173,6 +184,35 @@ def sync(gradebook, deadlines: Deadlines, lessons: list[str] | None = None) -> l
     return done
 
 
+def publish(deadlines: Deadlines, course_folder: Path | str) -> Path:
+    """Write every lesson's due date into ``course_folder/deadlines.json`` for learners.
+
+    ``course_folder`` is the course's folder in nbgrader's exchange (``Exchange.root /
+    course_id``), readable by every learner: the file holds the lessons' due dates, in ISO
+    8601 with their zone (UTC), and nothing about any learner. Written whole, then renamed
+    over the old file, so a learner's server never reads half of it.
+    """
+    folder = Path(course_folder)
+    if not folder.is_dir():
+        folder.mkdir(parents=True)
+        folder.chmod(0o755)  # as nbgrader's release_assignment makes it
+    text = json.dumps({
+        "course_id": folder.name,
+        "due": {lesson: due.replace(tzinfo=dt.UTC).isoformat()
+                for lesson, due in sorted(deadlines.due.items())},
+    }, indent=1) + "\n"
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{PUBLISHED}.")
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, folder / PUBLISHED)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return folder / PUBLISHED
+
+
 class LatePolicy(LateSubmissionPlugin):
     """nbgrader's late-penalty plugin with deadlines.toml's policy and extensions.
 
@@ -202,7 +242,8 @@ class LatePolicy(LateSubmissionPlugin):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sync", action="store_true",
-                        help="write the due dates into the gradebook")
+                        help="write the due dates into the gradebook and publish them in the "
+                             "exchange for the learners' Assignments tab")
     args = parser.parse_args(argv)
     try:
         deadlines = load(Path.cwd())
@@ -222,14 +263,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.sync:
         from nbgrader.api import Gradebook
         from nbgrader.coursedir import CourseDirectory
+        from nbgrader.exchange.default.exchange import Exchange
 
         from classroom.config import load_course_config, use_this_environment
 
         use_this_environment()
-        coursedir = CourseDirectory(config=load_course_config(Path.cwd()))
+        config = load_course_config(Path.cwd())
+        coursedir = CourseDirectory(config=config)
         with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
             for line in sync(gradebook, deadlines):
                 print(f"gradebook: {line}")
+        published = publish(deadlines, Path(Exchange(config=config).root) / coursedir.course_id)
+        print(f"published the due dates for the learners' Assignments tab: {published}")
     return 0
 
 

@@ -75,13 +75,16 @@ class JupyterLab:
     """``jupyter lab`` as a learner or an instructor starts it, on loopback with a token.
 
     ``root`` is what the file browser shows; ``cwd`` is where the server runs (nbgrader's
-    formgrader reads ``nbgrader_config.py`` from there). Lab settings and workspaces live
-    in ``state``, fresh for every server, so that no tab of an earlier run comes back.
+    formgrader reads ``nbgrader_config.py`` from there); ``env``, variables for it. Lab
+    settings and workspaces live in ``state``, fresh for every server, so that no tab of
+    an earlier run comes back.
     ``launch()`` returns at once, ``wait()`` until the server answers; ``start()`` does both.
     """
 
-    def __init__(self, root: Path, state: Path, *, cwd: Path | None = None, name: str = "lab"):
+    def __init__(self, root: Path, state: Path, *, cwd: Path | None = None, name: str = "lab",
+                 env: dict[str, str] | None = None):
         self.root, self.state, self.cwd, self.name = Path(root), Path(state), cwd or root, name
+        self.env = env or {}
         self.port = free_port()
         self.token = f"browser-test-{os.getpid()}-{self.port}"
         self.log_path = self.state / f"{name}-server.log"
@@ -108,7 +111,7 @@ class JupyterLab:
         ]
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            command, cwd=self.cwd, env=server_environment(), stdout=self._log,
+            command, cwd=self.cwd, env={**server_environment(), **self.env}, stdout=self._log,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
         return self

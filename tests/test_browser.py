@@ -24,6 +24,8 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -55,6 +57,8 @@ from browser import (
     wait_kernel_idle,
 )
 from grading import ROOT, make_course_copy, read_notebook, reference_answers
+
+from classroom.deadlines import parse, publish
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -140,7 +144,18 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def learner_lab(course):
-    lab = JupyterLab(course["home"], course["tmp"] / "learner-lab", name="learner").start()
+    """The learner's JupyterLab, with the course's due-date extensions installed as
+    quickstart.py installs them (python -m classroom.duedates --install), here into a
+    prefix of the test's own rather than into the shared environment."""
+    prefix = course["tmp"] / "prefix"
+    subprocess.run([sys.executable, "-m", "classroom.duedates", "--install", "--quiet",
+                    f"--prefix={prefix}"], check=True, cwd=ROOT, timeout=120)
+    paths = {"JUPYTER_PATH": prefix / "share" / "jupyter",
+             "JUPYTER_CONFIG_PATH": prefix / "etc" / "jupyter"}
+    env = {name: os.pathsep.join(filter(None, [str(path), os.environ.get(name)]))
+           for name, path in paths.items()}
+    lab = JupyterLab(course["home"], course["tmp"] / "learner-lab", name="learner",
+                     env=env).start()
     yield lab
     lab.stop()
     if ARTIFACTS.exists():
@@ -292,6 +307,67 @@ def test_right_answer_passes_and_validate_says_success(welcome):
 
 
 # --- a class: fetch, submit, and the instructor's formgrader ------------------------
+
+def test_assignments_tab_shows_the_due_date_in_the_learners_time_zone(
+        playwright_context, learner_lab, course, console):
+    """The instructor's --sync publishes the lesson's due date; the learner's Assignments
+    tab shows it under the lesson, in the browser's own time zone and language, and marks
+    it once it has passed. Another learner's extension is never sent to the browser."""
+    course["released"]()
+    instructor = course["instructor"]
+    (instructor / "deadlines.toml").write_text(
+        'timezone = "Europe/London"\n'
+        f"[due]\n{LESSON} = 2027-01-11T23:59:00\n"
+        f'[extensions.{LESSON}]\nsomeone-else = "2 days"\n')
+    synced = subprocess.run([sys.executable, "-m", "classroom.deadlines", "--sync"],
+                            cwd=instructor, env=server_environment(), capture_output=True,
+                            text=True, timeout=300)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+
+    # the learner's server: logged-in users only; the due date, no extensions
+    assert learner_lab.api("rnn-course/due-dates") == {
+        "courses": {COURSE_ID: {LESSON: "2027-01-11T23:59:00+00:00"}}}
+    anonymous = f"http://127.0.0.1:{learner_lab.port}/rnn-course/due-dates"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(anonymous, timeout=30)
+    assert refused.value.code == 403
+
+    page = playwright_context.new_page()
+    console.watch(page)
+    cdp = playwright_context.new_cdp_session(page)  # a learner in Tokyo, browsing in English
+    cdp.send("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
+    cdp.send("Emulation.setLocaleOverride", {"locale": "en-GB"})
+    try:
+        with evidence(page, "08-due-date"):
+            page.goto(learner_lab.url("lab", query="reset"))
+            page.locator("#jp-main-dock-panel").wait_for()
+            menu(page, "Nbgrader", "Assignment List")
+            row = page.locator("#released_assignments_list > .list_item", has_text=LESSON)
+            due = row.locator(".rnn-due time")
+            due.wait_for()
+            screenshot(page, "08-due-date")
+            assert due.get_attribute("datetime") == "2027-01-11T23:59:00+00:00"
+            # 23:59 in London on 11 January is 08:59 on the 12th in Tokyo (UTC+9)
+            line = row.locator(".rnn-due").text_content()
+            assert line.startswith("Due Tue, 12 Jan 2027, 08:59"), line
+            assert "past due" not in line
+            assert row.locator(".item_name").text_content().strip() == LESSON
+
+            # a due date that has passed, published again: Refresh shows it marked
+            publish(parse(f"[due]\n{LESSON} = 2020-03-02T09:00:00Z\n"),
+                    course["exchange"] / COURSE_ID)
+            page.locator("#refresh_assignments_list").click()
+            past = row.locator(".rnn-due.rnn-due-past")
+            past.wait_for()
+            screenshot(page, "08-past-due")
+            assert past.text_content().startswith("Due Mon, 2 Mar 2020, 18:00")
+            assert "past due" in past.text_content()
+            assert row.locator(".rnn-due").count() == 1
+    finally:
+        cdp.detach()
+        page.close()
+    assert_no_console_errors(console)
+
 
 def test_fetch_submit_and_the_formgrader_lists_the_submission(
         playwright_context, learner_lab, course, console):

@@ -1,4 +1,6 @@
-"""deadlines.toml: due dates, the late policy and extensions (classroom/deadlines.py).
+"""deadlines.toml: due dates, the late policy and extensions (classroom/deadlines.py), and
+the due dates published for the learners' Assignments tab (classroom/duedates.py; the tab
+itself, in a browser, is in tests/test_browser.py).
 
 Grading with them, through the real commands, is in tests/test_workflow.py (a late learner
 and one with an extension).
@@ -7,13 +9,16 @@ and one with an extension).
 from __future__ import annotations
 
 import datetime as dt
+import json
+import stat
 import subprocess
 import sys
 
 import pytest
 from grading import ROOT
 
-from classroom.deadlines import DeadlinesError, parse
+from classroom.deadlines import DeadlinesError, parse, publish
+from classroom.duedates import read_published
 
 TEXT = """
 timezone = "Europe/Paris"
@@ -90,3 +95,37 @@ def test_the_example_file_is_valid_and_the_command_checks_a_file(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "classroom.deadlines"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "per_day must be a share" in bad.stderr
+
+
+def test_sync_publishes_only_the_lessons_due_dates_for_learners(tmp_path):
+    """--sync writes <exchange>/<course>/deadlines.json: lesson -> due date with its zone,
+    readable by every account, and nothing about any learner (the exchange is public)."""
+    exchange = tmp_path / "exchange"
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        "c.CourseDirectory.course_id = 'rnn-course'\n"
+        f"c.Exchange.root = {str(exchange)!r}\n")
+    (tmp_path / "deadlines.toml").write_text(TEXT)
+    synced = subprocess.run([sys.executable, "-m", "classroom.deadlines", "--sync"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert synced.returncode == 0, synced.stderr
+    published = exchange / "rnn-course" / "deadlines.json"
+    assert str(published) in synced.stdout
+    assert json.loads(published.read_text()) == {"course_id": "rnn-course", "due": {
+        "00-welcome": "2027-01-11T22:59:00+00:00",  # 23:59 in Paris
+        "01-neural-networks": "2027-01-18T12:00:00+00:00"}}
+    assert stat.S_IMODE(published.stat().st_mode) == 0o644
+    assert stat.S_IMODE(published.parent.stat().st_mode) == 0o755
+    assert not any(name in published.read_text() for name in ("alice", "bob", "carol"))
+    assert [p.name for p in published.parent.iterdir()] == ["deadlines.json"]  # no temp file
+
+    # what a learner's server answers (classroom.duedates), and a later --sync replaces it
+    assert read_published(exchange, "rnn-course")["rnn-course"]["00-welcome"] \
+        == "2027-01-11T22:59:00+00:00"
+    publish(parse('[due]\n00-welcome = 2027-02-01T09:00:00Z\n'), published.parent)
+    assert read_published(exchange) == {
+        "rnn-course": {"00-welcome": "2027-02-01T09:00:00+00:00"}}
+    assert read_published(exchange, "another-course") == {}
+    (exchange / "broken").mkdir()
+    (exchange / "broken" / "deadlines.json").write_text("{not json")
+    assert list(read_published(exchange)) == ["rnn-course"]
