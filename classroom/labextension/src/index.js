@@ -62,7 +62,7 @@ function dueLine(row, courses, now) {
   // A submitted lesson may well have been on time: only lessons still to do are "past due".
   if (due < now && !row.closest('#submitted_assignments_list')) {
     line.classList.add('rnn-due-past');
-    line.append(' (past due: a submission now is late)');
+    line.append(' (past due: a submission now is late, unless you were given an extension)');
   }
   return line;
 }
