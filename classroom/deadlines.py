@@ -32,7 +32,8 @@ gradebook (``SubmittedAssignment.extension``) so that nbgrader's own figures agr
 How it reaches learners: ``--sync`` also publishes each lesson's due date (and nothing
 else) in the exchange, ``<exchange>/<course>/deadlines.json`` (:func:`publish`), where every
 learner's server may read it; the server extension :mod:`classroom.duedates` serves it to
-the Assignments tab. Extensions are not published: every learner can read the exchange.
+the Assignments tab. Extensions are not published (every learner can read the exchange): on
+JupyterHub the due-dates service tells each learner their own (:mod:`classroom.duedates`).
 """
 
 from __future__ import annotations

@@ -324,9 +324,10 @@ def test_assignments_tab_shows_the_due_date_in_the_learners_time_zone(
                             text=True, timeout=300)
     assert synced.returncode == 0, synced.stdout + synced.stderr
 
-    # the learner's server: logged-in users only; the due date, no extensions
+    # the learner's server (no hub): logged-in users only; the published due date, no
+    # extension ("own": false: the tab says an extension may still hold)
     assert learner_lab.api("rnn-course/due-dates") == {
-        "courses": {COURSE_ID: {LESSON: "2027-01-11T23:59:00+00:00"}}}
+        "courses": {COURSE_ID: {LESSON: "2027-01-11T23:59:00+00:00"}}, "own": False}
     anonymous = f"http://127.0.0.1:{learner_lab.port}/rnn-course/due-dates"
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(anonymous, timeout=30)

@@ -245,6 +245,7 @@ class Hub:
             "RNN_HUB_API_URL": f"http://127.0.0.1:{free_port()}",
             "RNN_HUB_PROXY_API_URL": f"http://127.0.0.1:{free_port()}",
             "RNN_HUB_FORMGRADER_URL": f"http://127.0.0.1:{free_port()}",
+            "RNN_HUB_DUE_DATES_URL": f"http://127.0.0.1:{free_port()}",
             "RNN_HUB_STATE_DIR": str(self.state),
         })
         self.log = self.state / "jupyterhub.log"
@@ -484,7 +485,8 @@ class Class:
         """A cell that tries to reach the hub, the gradebook and other people's files."""
         ports = {"hub": self.hub.url, "hub api": self.hub.env["RNN_HUB_API_URL"],
                  "proxy api": self.hub.env["RNN_HUB_PROXY_API_URL"],
-                 "formgrader": self.hub.env["RNN_HUB_FORMGRADER_URL"]}
+                 "formgrader": self.hub.env["RNN_HUB_FORMGRADER_URL"],
+                 "due dates": self.hub.env["RNN_HUB_DUE_DATES_URL"]}
         ports = {name: int(url.rsplit(":", 1)[1]) for name, url in ports.items()}
         if self.postgres:
             ports["postgresql"] = self.postgres.port
@@ -692,6 +694,30 @@ class TestClassOnJupyterHub:
 
     def test_graded_code_reaches_neither_the_hub_nor_other_files(self, sqlite_class):
         _check_graded_code_is_contained(sqlite_class)
+
+    def test_each_learner_sees_their_own_due_date(self, sqlite_class):
+        """Issue 21: the Assignments tab's dates come from the hub's due-dates service,
+        which each learner's server asks with its own token: ann, who has an extension,
+        gets her own date, ben the lesson's; neither can ask for the other's."""
+        room = sqlite_class
+        ann, ben = room.people["ann"], room.people["ben"]
+        deadlines = room.course_dir / "deadlines.toml"
+        deadlines.write_text(f'[due]\n"{LESSON}" = 2027-01-11T23:59:00\n\n'
+                             f'[extensions."{LESSON}"]\n"{ann.name}" = "2 days"\n')
+        run("chown", f"{room.names['instructor']}:", deadlines)
+        deadlines.chmod(0o600)  # it names learners: the instructor's alone
+        for learner, due in ((ann, "2027-01-13T23:59:00+00:00"),
+                             (ben, "2027-01-11T23:59:00+00:00")):
+            answer = learner.ok("GET", f"/user/{learner.name}/rnn-course/due-dates").json()
+            assert answer == {"courses": {COURSE: {LESSON: due}}, "own": True}, learner.name
+        # the service itself answers a token with that token's user's dates only
+        service = f"/services/{COURSE}-due-dates/due-dates"
+        assert ann.ok("GET", service).json() == {
+            "courses": {COURSE: {LESSON: "2027-01-13T23:59:00+00:00"}}}
+        assert ann.call("GET", service, params={"user": ben.name}).json() == {
+            "courses": {COURSE: {LESSON: "2027-01-13T23:59:00+00:00"}}}
+        anonymous = ann.http.get(room.hub.url + service, allow_redirects=False, timeout=60)
+        assert anonymous.status_code == 403, room.hub.explain(anonymous)
 
     def test_feedback_reaches_the_learner(self, sqlite_class):
         assert "submitted" in sqlite_class.feedback_status

@@ -70,6 +70,8 @@ BIND_URL = setting("RNN_HUB_BIND_URL", "http://127.0.0.1:8000")
 HUB_API_URL = setting("RNN_HUB_API_URL", "http://127.0.0.1:8081")
 PROXY_API_URL = setting("RNN_HUB_PROXY_API_URL", "http://127.0.0.1:8001")
 FORMGRADER_URL = setting("RNN_HUB_FORMGRADER_URL", "http://127.0.0.1:9999")
+DUE_DATES_URL = setting("RNN_HUB_DUE_DATES_URL", "http://127.0.0.1:9998")
+DUE_DATES = f"{COURSE}-due-dates"  # the service that tells each learner their own due dates
 # the hub's own state: user database, cookie secret, proxy pid (private to root)
 STATE_DIR = Path(setting("RNN_HUB_STATE_DIR", os.getcwd()))
 
@@ -114,6 +116,8 @@ c.Spawner.environment = {
     "PATH": _path,
     "NBGRADER_EXCHANGE": EXCHANGE,
     "TF_CPP_MIN_LOG_LEVEL": "3",
+    # the Assignments tab's due dates: the server asks the due-dates service with its token
+    "RNN_DUE_DATES_URL": f"{DUE_DATES_URL}/services/{DUE_DATES}/due-dates",
 }
 c.CourseSpawner.grader_group = GRADERS
 # graders: the class's formgrader is the service (their Course List links to it), not a
@@ -126,13 +130,15 @@ c.CourseSpawner.grader_environment = {
 c.CourseSpawner.learner_environment = {
     "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HERE / "learner"), _config_path]),
 }
-# What a server's own token may do: report activity, let its user in, and read its
-# user's groups (nbgrader's course membership). Graders' servers may also find the
-# formgrader (nbgrader's course list). Each server gets only what its user holds.
+# What a server's own token may do: report activity, let its user in, read its user's
+# groups (nbgrader's course membership) and ask the due-dates service for its user's own
+# dates. Graders' servers may also find the formgrader (nbgrader's course list). Each
+# server gets only what its user holds.
 c.Spawner.server_token_scopes = [
     "users:activity!user",
     "access:servers!server",
     "read:users:groups!user",
+    f"access:services!service={DUE_DATES}",
     f"list:services!service={COURSE}",
     f"read:services!service={COURSE}",
 ]
@@ -169,6 +175,17 @@ c.JupyterHub.services = [
         "environment": _service_environment,
         "oauth_no_confirm": True,
         "display": True,
+    },
+    {
+        # each learner's own due dates (their extension's where granted) for the Assignments
+        # tab, read from deadlines.toml in the course directory (classroom/duedates.py): it
+        # answers a token with that token's user's dates, and nobody else's
+        "name": DUE_DATES,
+        "url": DUE_DATES_URL,
+        "command": [str(BIN / "python"), "-m", "classroom.duedates", "--hub-service"],
+        "user": INSTRUCTOR,
+        "cwd": COURSE_DIR,
+        "environment": _service_environment,
     },
 ]
 
@@ -207,6 +224,12 @@ if GRADING_BROKER:
 # (everyone may use their own server; servers' tokens as above)
 
 c.JupyterHub.load_roles = [
+    {
+        # JupyterHub's default role of every user, plus asking the due-dates service (which
+        # tells each only their own dates)
+        "name": "user",
+        "scopes": ["self", f"access:services!service={DUE_DATES}"],
+    },
     {
         # graders open the formgrader and see it in their course list; nobody else can
         "name": f"grader-{COURSE}",

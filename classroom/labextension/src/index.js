@@ -6,8 +6,9 @@
 //       > span.item_name (the lesson) + span.item_course + span.item_status (the button)
 // It redraws them on every refresh, fetch and submit. A MutationObserver on the panel
 // adds a line "Due <date and time, in the learner's own time zone>" to each row that has
-// none yet; the dates come from the server extension classroom.duedates, which reads
-// what `python -m classroom.deadlines --sync` published in the exchange.
+// none yet; the dates come from the server extension classroom.duedates: on JupyterHub the
+// learner's own (an extension's where granted, "own": true), elsewhere what
+// `python -m classroom.deadlines --sync` published in the exchange (the lesson's).
 
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
@@ -31,7 +32,8 @@ async function fetchDueDates(settings) {
   if (!response.ok) {
     throw new Error(`${url}: ${response.status} ${response.statusText}`);
   }
-  return (await response.json()).courses || {};
+  const answer = await response.json();
+  return { courses: answer.courses || {}, own: answer.own === true };
 }
 
 function formatDate(date) {
@@ -47,7 +49,7 @@ function text(row, selector) {
 }
 
 // The line under one lesson's row: empty when the lesson has no published due date.
-function dueLine(row, courses, now) {
+function dueLine(row, { courses, own }, now) {
   const line = document.createElement('span');
   line.className = MARK;
   const iso = (courses[text(row, '.item_course')] || {})[text(row, '.item_name')];
@@ -62,7 +64,8 @@ function dueLine(row, courses, now) {
   // A submitted lesson may well have been on time: only lessons still to do are "past due".
   if (due < now && !row.closest('#submitted_assignments_list')) {
     line.classList.add('rnn-due-past');
-    line.append(' (past due: a submission now is late, unless you were given an extension)');
+    line.append(own ? ' (past due: a submission now is late)'
+      : ' (past due: a submission now is late, unless you were given an extension)');
   }
   return line;
 }
@@ -85,10 +88,10 @@ function watch(panel, settings) {
         if (pending().length === 0) {
           break;
         }
-        const courses = await fetchDueDates(settings);
+        const dates = await fetchDueDates(settings);
         const now = new Date();
         for (const row of pending()) {
-          row.append(dueLine(row, courses, now));
+          row.append(dueLine(row, dates, now));
         }
       } while (again);
     } catch (error) {
