@@ -480,12 +480,13 @@ def test_the_hub_runs_the_watcher_and_workers_when_given_a_broker(tmp_path, monk
         config = PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config()
         return {s["name"]: s for s in config.JupyterHub.services}
 
-    assert set(services()) == {COURSE}  # off without a broker
+    # the formgrader and the due-dates service (issue 21) always; grading off without a broker
+    assert set(services()) == {COURSE, f"{COURSE}-due-dates"}
     monkeypatch.setenv("RNN_GRADING_BROKER_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("RNN_GRADING_WORKERS", "2")
     found = services()
-    assert set(found) == {COURSE, f"{COURSE}-grading", f"{COURSE}-grader-1",
-                          f"{COURSE}-grader-2"}
+    assert set(found) == {COURSE, f"{COURSE}-due-dates", f"{COURSE}-grading",
+                          f"{COURSE}-grader-1", f"{COURSE}-grader-2"}
     watcher_service = found[f"{COURSE}-grading"]
     assert watcher_service["command"][-2:] == ["-m", "classroom.service"]
     assert watcher_service["cwd"] == str(tmp_path / "course")
@@ -496,5 +497,5 @@ def test_the_hub_runs_the_watcher_and_workers_when_given_a_broker(tmp_path, monk
     # before it grades), and nothing else
     config = PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config()
     role = next(r for r in config.JupyterHub.load_roles if r["name"] == f"formgrader-{COURSE}")
-    assert set(role["services"]) == set(found)
+    assert set(role["services"]) == set(found) - {f"{COURSE}-due-dates"}
     assert role["scopes"] == [f"read:users:groups!user={found[COURSE]['user']}"]

@@ -247,7 +247,8 @@ c.JupyterHub.load_roles = [
         # groups) before it grades, and nothing else
         "name": f"formgrader-{COURSE}",
         "description": f"the formgrader and grading services of {COURSE}",
-        "services": [service["name"] for service in c.JupyterHub.services],
+        "services": [service["name"] for service in c.JupyterHub.services
+                     if service["name"] != DUE_DATES],  # it needs no scope of its own
         "scopes": [f"read:users:groups!user={INSTRUCTOR}"],
     },
 ]
