@@ -316,25 +316,19 @@ class VersionRun:
     errors: list[str]
 
 
-def _ignore_pattern(course: Path):
-    """The course's ``IgnorePattern`` preprocessor (autograde drops such stderr lines)."""
-    from nbgrader.preprocessors import IgnorePattern
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    return IgnorePattern(config=config)
-
-
 def run_versions(course: Path, lesson: str, solution_nb, functions: list[str],
                  versions: dict[str, list[tuple[str, str]]], timeout: int = 60) -> VersionRun:
     """Run the reference notebook of ``lesson`` once, trying ``versions[fn]`` (label,
     answer source) at every test cell of ``fn``; see the note above."""
     from nbclient import NotebookClient
+    from nbgrader.preprocessors import IgnorePattern
     from nbgrader.utils import determine_grade
+
+    from classroom.config import load_course_config
 
     nb = copy.deepcopy(solution_nb)
     reference = reference_answers(solution_nb)
-    ignore = _ignore_pattern(course)
+    ignore = IgnorePattern(config=load_course_config(course))  # as autograde drops stderr
     folder = course / "solutions" / lesson
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             interrupt_on_timeout=True,
@@ -345,10 +339,8 @@ def run_versions(course: Path, lesson: str, solution_nb, functions: list[str],
     why: dict[str, list[str]] = {}
     errors: list[str] = []
 
-    def run(source: str, index: int):
-        cell = nbformat.v4.new_code_cell(source)
-        client.execute_cell(cell, index)
-        return cell
+    def run(source: str, index: int) -> None:
+        client.execute_cell(nbformat.v4.new_code_cell(source), index)
 
     with client.setup_kernel(env=env, cwd=str(folder), stderr=subprocess.DEVNULL):
         for index, cell in enumerate(nb.cells):
@@ -365,24 +357,24 @@ def run_versions(course: Path, lesson: str, solution_nb, functions: list[str],
                 ignore.preprocess_cell(trial, {}, index)
                 scores.setdefault(label, {})[meta["grade_id"]] = determine_grade(trial)
                 why.setdefault(label, []).extend(
-                    f"{meta['grade_id']}: {_failure(o)}" for o in _failures(trial))
+                    f"{meta['grade_id']}: {describe_failure(o)}" for o in failures(trial))
             if fn:
                 run(f"globals().pop({fn!r}, None)", index)
                 run(reference[fn], index)
             client.execute_cell(cell, index)
             ignore.preprocess_cell(cell, {}, index)
-            errors.extend(f"cell {index} ({meta.get('grade_id', 'given')}): {_failure(o)}"
-                          for o in _failures(cell))
+            errors.extend(f"cell {index} ({meta.get('grade_id', 'given')}): "
+                          f"{describe_failure(o)}" for o in failures(cell))
     return VersionRun(scores, why, errors)
 
 
-def _failures(cell) -> list:
+def failures(cell) -> list:
     """The outputs by which nbgrader scores a test cell 0: an error, or anything on stderr."""
     return [o for o in cell.outputs if o.output_type == "error"
             or (o.output_type == "stream" and o.name == "stderr")]
 
 
-def _failure(output) -> str:
+def describe_failure(output) -> str:
     if output.output_type == "error":
         return f"{output.ename}: {output.evalue[:300]}"
     return f"stderr: {output.text[:300]}"

@@ -43,7 +43,9 @@ from grading import (
     VersionRun,
     answer_cells,
     cell_scores,
+    describe_failure,
     does_nothing_answer,
+    failures,
     function_of,
     graded_test_cells,
     make_course_copy,
@@ -93,15 +95,10 @@ class GateRun:
     def why(self, student: str, fn: str) -> str:
         """What the test cells of ``fn`` printed as errors in ``student``'s graded notebook."""
         graded = graded_test_cells(self.autograded(student))
-        reasons = []
-        for grade_id, cell in graded.items():
-            if function_of(grade_id, self.functions) != fn:
-                continue
-            for output in cell.get("outputs", []):
-                if output.output_type == "error":
-                    reasons.append(f"{grade_id}: {output.ename}: {output.evalue[:300]}")
-                elif output.output_type == "stream" and output.name == "stderr":
-                    reasons.append(f"{grade_id}: stderr: {output.text[:300]}")
+        reasons = [f"{grade_id}: {describe_failure(output)}"
+                   for grade_id, cell in graded.items()
+                   if function_of(grade_id, self.functions) == fn
+                   for output in failures(cell)]
         return "; ".join(reasons) or "no error output (see the autograde log)"
 
     def total(self, student: str) -> tuple[float, float]:
